@@ -1,0 +1,115 @@
+/**
+ * Electron glue, kept thin: app lifecycle, the window, its security settings, and the
+ * IPC transport. Everything else lives in the core and is tested under plain Node.
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createCore, type Core } from './core';
+import { appEntryUrl, appScheme, builtAppLocation, type AppLocation } from './electron/app-origin';
+import { resolveAppFile } from './electron/app-files';
+import { contentSecurityPolicy, hardenSession, lockNavigation, mainWindowOptions } from './electron/security';
+import { createLogger } from './logging';
+import { registerElectronTransport } from './transport/electron';
+import { appVersion } from './version';
+
+/** How long quitting waits for services to release their resources before exiting anyway. */
+const shutdownBudgetMs = 5_000;
+
+const logger = createLogger();
+const devServer = process.env.ELECTRON_RENDERER_URL;
+const location: AppLocation =
+  !app.isPackaged && devServer ? { kind: 'dev', origin: new URL(devServer).origin } : builtAppLocation();
+const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
+const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+app.enableSandbox();
+
+let core: Core | undefined;
+let mainWindow: BrowserWindow | undefined;
+let disposeTransport: (() => void) | undefined;
+
+function workspacesFromArgs(): string[] {
+  const { values } = parseArgs({
+    args: process.argv.slice(app.isPackaged ? 1 : 2),
+    options: { workspace: { type: 'string', multiple: true } },
+    strict: false,
+  });
+  return (values.workspace ?? []).filter((value): value is string => typeof value === 'string');
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow(mainWindowOptions(preloadPath));
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => {
+    mainWindow = undefined;
+  });
+  void window.loadURL(appEntryUrl(location));
+  return window;
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  hardenSession(session.defaultSession, location);
+  protocol.handle(appScheme, async (request) => {
+    const file = resolveAppFile(rendererDir, request.url);
+    if (file === undefined) return new Response('Not found', { status: 404 });
+    const response = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', contentSecurityPolicy(location));
+    return new Response(response.body, { status: response.status, headers });
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    lockNavigation(contents, location, (url) => void shell.openExternal(url));
+  });
+  const dataDir = app.getPath('userData');
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  core = await createCore({ dataDir, workspaces: workspacesFromArgs(), logger, transport: 'electron', version: appVersion });
+  disposeTransport = registerElectronTransport({ ipcMain, router: core.router, location, logger });
+  mainWindow = createWindow();
+  app.on('activate', () => {
+    mainWindow ??= createWindow();
+  });
+}
+
+async function shutdown(): Promise<void> {
+  disposeTransport?.();
+  const timer = setTimeout(() => {
+    logger.error('services did not stop in time; exiting');
+    app.exit(1);
+  }, shutdownBudgetMs);
+  try {
+    await core?.dispose();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    void shutdown().finally(() => app.exit(0));
+  });
+  start().catch((error: unknown) => {
+    logger.fatal({ err: error }, 'LocalBrain could not start');
+    app.exit(1);
+  });
+}

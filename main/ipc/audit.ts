@@ -1,0 +1,42 @@
+import type { ErrorCode } from '../../shared/errors';
+
+/** A value safe to log: never file contents, terminal input or secrets. */
+export type SummaryValue = string | number | boolean | null;
+export type AuditSummary = Readonly<Record<string, SummaryValue>>;
+
+export type Outcome = 'ok' | ErrorCode;
+
+/** What the router records for every message, allowed, denied or failed. */
+export interface AuditRecord {
+  readonly time: number;
+  readonly actor: string;
+  /** The message type, or the raw tag (cut to 64 characters) when it did not parse. */
+  readonly type: string;
+  readonly summary: AuditSummary;
+  readonly outcome: Outcome;
+  readonly durationMs: number;
+}
+
+/**
+ * Where audit records go. `append` resolves once the record is durable; the router
+ * replies only after that.
+ */
+export interface AuditSink {
+  append(record: AuditRecord): Promise<void> | void;
+}
+
+/** Keeps records in memory, newest last, up to a cap; for tests and for a core without storage. */
+export class MemoryAuditSink implements AuditSink {
+  readonly #records: AuditRecord[] = [];
+
+  constructor(private readonly capacity = 10_000) {}
+
+  append(record: AuditRecord): void {
+    this.#records.push(record);
+    if (this.#records.length > this.capacity) this.#records.splice(0, this.#records.length - this.capacity);
+  }
+
+  get records(): readonly AuditRecord[] {
+    return this.#records;
+  }
+}

@@ -1,0 +1,190 @@
+import type { Logger } from 'pino';
+import { parseRequest, type MessageData, type MessageType, type ReplyValue } from '../../shared/contract';
+import { errorEnvelope, okEnvelope, type Envelope } from '../../shared/envelope';
+import { LocalBrainError, type ErrorPayload } from '../../shared/errors';
+import { limits } from '../../shared/limits';
+import type { AuditSink, AuditSummary, Outcome } from './audit';
+import { RouterMetrics } from './metrics';
+import { canSend, type Sender } from './sender';
+
+export interface HandlerContext {
+  readonly sender: Sender;
+  /** Aborted when the deadline passes or the sender goes away. */
+  readonly signal: AbortSignal;
+}
+
+/** How one message type is authorized, run and summarized for the audit log. */
+export interface Handler<T extends MessageType> {
+  /** Scope checks beyond the capability (paths, command policy); throws PermissionDenied or ConfirmationRequired. */
+  authorize?(data: MessageData<T>, context: HandlerContext): void | Promise<void>;
+  run(data: MessageData<T>, context: HandlerContext): ReplyValue<T> | Promise<ReplyValue<T>>;
+  /** What the audit log keeps of the request: never file contents, terminal input or secrets. */
+  summarize?(data: MessageData<T>): AuditSummary;
+  /** Deadline for this request when it is not the default. */
+  deadlineMs?(data: MessageData<T>): number;
+}
+
+export interface DispatchOptions {
+  /** Size of the request as received, when the transport knows it; otherwise measured here. */
+  readonly byteLength?: number;
+  /** Set by a transport that refused the sender before parsing; the refusal is audited like any other outcome. */
+  readonly refusal?: LocalBrainError;
+}
+
+export interface RouterOptions {
+  readonly audit: AuditSink;
+  readonly logger: Logger;
+  readonly maxMessageBytes?: number;
+  readonly defaultDeadlineMs?: number;
+}
+
+type AnyHandler = Handler<MessageType>;
+
+const maxAuditedTypeChars = 64;
+
+function measureBytes(raw: unknown): number {
+  // JSON is the wire form in serve mode and a fair measure of a structured-clone payload.
+  const json = JSON.stringify(raw) as string | undefined;
+  return json === undefined ? 0 : Buffer.byteLength(json, 'utf8');
+}
+
+function timeoutError(ms: number): LocalBrainError {
+  return new LocalBrainError('Timeout', `The request did not finish within ${ms} ms.`, { deadlineMs: ms });
+}
+
+/**
+ * The one path every message takes: validate → authorize → run with a deadline →
+ * audit → reply. Nothing is thrown to the caller; every outcome is an envelope.
+ */
+export class Router {
+  readonly metrics = new RouterMetrics();
+  readonly #handlers = new Map<MessageType, AnyHandler>();
+  readonly #audit: AuditSink;
+  readonly #logger: Logger;
+  readonly #maxMessageBytes: number;
+  readonly #defaultDeadlineMs: number;
+
+  constructor(options: RouterOptions) {
+    this.#audit = options.audit;
+    this.#logger = options.logger;
+    this.#maxMessageBytes = options.maxMessageBytes ?? limits.maxMessageBytes;
+    this.#defaultDeadlineMs = options.defaultDeadlineMs ?? limits.defaultDeadlineMs;
+  }
+
+  /** Registers the handler for a type; the returned function unregisters it. */
+  register<T extends MessageType>(type: T, handler: Handler<T>): () => void {
+    if (this.#handlers.has(type)) throw new Error(`a handler for ${type} is already registered`);
+    const stored = handler as unknown as AnyHandler;
+    this.#handlers.set(type, stored);
+    return () => {
+      if (this.#handlers.get(type) === stored) this.#handlers.delete(type);
+    };
+  }
+
+  async dispatch(raw: unknown, sender: Sender, options: DispatchOptions = {}): Promise<Envelope<unknown>> {
+    const started = performance.now();
+    let type = typeof raw === 'object' && raw !== null && 'type' in raw && typeof raw.type === 'string' ? raw.type : '(invalid)';
+    let summary: AuditSummary = {};
+    let outcome: Outcome = 'ok';
+    let reply: Envelope<unknown>;
+    try {
+      if (options.refusal) throw options.refusal;
+      const request = this.#validate(raw, options.byteLength);
+      type = request.type;
+      const handler = this.#handlers.get(request.type);
+      summary = handler?.summarize?.(request.data) ?? {};
+      if (!canSend(sender, request.type)) {
+        throw new LocalBrainError('PermissionDenied', `This client may not send ${request.type}.`);
+      }
+      if (!handler) throw new LocalBrainError('Unavailable', `${request.type} is not available in this build.`);
+      const value = await this.#run(handler, request.data, sender);
+      reply = okEnvelope(value);
+    } catch (error) {
+      const payload = this.#toPayload(error, type);
+      outcome = payload.code;
+      reply = errorEnvelope(payload);
+    }
+    const durationMs = performance.now() - started;
+    this.metrics.record(type, outcome, durationMs);
+    return this.#audited(reply, {
+      time: Date.now(),
+      actor: sender.actor,
+      type: type.slice(0, maxAuditedTypeChars),
+      summary,
+      outcome,
+      durationMs,
+    });
+  }
+
+  #validate(raw: unknown, byteLength: number | undefined) {
+    let size: number;
+    try {
+      size = byteLength ?? measureBytes(raw);
+    } catch (error) {
+      throw new LocalBrainError('Serialization', 'The message could not be serialized.', undefined, { cause: error });
+    }
+    if (size > this.#maxMessageBytes) {
+      throw new LocalBrainError('ValidationFailed', `The message is ${size} bytes; the limit is ${this.#maxMessageBytes}.`, [
+        { code: 'too_big', path: [], message: `message exceeds ${this.#maxMessageBytes} bytes`, maximum: this.#maxMessageBytes },
+      ]);
+    }
+    const parsed = parseRequest(raw);
+    if (!parsed.ok) {
+      throw new LocalBrainError('ValidationFailed', `The message is not a valid ${parsed.type ?? 'request'}.`, parsed.issues);
+    }
+    return parsed.request;
+  }
+
+  async #run(handler: AnyHandler, data: MessageData<MessageType>, sender: Sender): Promise<unknown> {
+    const external = sender.closed;
+    const controller = new AbortController();
+    const context: HandlerContext = { sender, signal: controller.signal };
+    const deadlineMs = handler.deadlineMs?.(data) ?? this.#defaultDeadlineMs;
+    let timer: NodeJS.Timeout | undefined;
+    const onExternalAbort = () => controller.abort(new LocalBrainError('Unavailable', 'The client went away.'));
+    if (external.aborted) onExternalAbort();
+    external.addEventListener('abort', onExternalAbort, { once: true });
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = timeoutError(deadlineMs);
+        controller.abort(error);
+        reject(error);
+      }, deadlineMs);
+    });
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
+    });
+    try {
+      const work = (async () => {
+        await handler.authorize?.(data, context);
+        return handler.run(data, context);
+      })();
+      return await Promise.race([work, deadline, aborted]);
+    } finally {
+      clearTimeout(timer);
+      external.removeEventListener('abort', onExternalAbort);
+      if (!controller.signal.aborted) controller.abort(new LocalBrainError('Internal', 'The request finished.'));
+    }
+  }
+
+  #toPayload(error: unknown, type: string): ErrorPayload {
+    if (error instanceof LocalBrainError) return error.toPayload();
+    this.#logger.error({ err: error, type }, 'handler failed');
+    return { code: 'Internal', message: 'Something went wrong inside LocalBrain; the details are in its log.' };
+  }
+
+  async #audited(reply: Envelope<unknown>, record: Parameters<AuditSink['append']>[0]): Promise<Envelope<unknown>> {
+    try {
+      await this.#audit.append(record);
+      return reply;
+    } catch (error) {
+      // Fail closed: a privileged action whose record could not be kept is not reported as a success.
+      this.#logger.error({ err: error, type: record.type }, 'audit append failed');
+      return errorEnvelope({
+        code: 'Database',
+        message: 'The request ran, but its audit entry could not be written.',
+        details: { completed: record.outcome === 'ok', outcome: record.outcome },
+      });
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { serveUrlPrefix } from '../shared/wire';
+import { createCore } from './core';
+import { createLogger } from './logging';
+import { startServeServer } from './transport/serve';
+import { appVersion } from './version';
+
+const usage = 'usage: npm run serve -- --data-dir DIR --workspace DIR [--workspace DIR …] [--port N]';
+
+interface ServeArgs {
+  dataDir: string;
+  workspaces: string[];
+  port: number;
+}
+
+function parseServeArgs(argv: string[]): ServeArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      workspace: { type: 'string', multiple: true },
+      port: { type: 'string', default: '0' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const dataDir = values['data-dir'];
+  const workspaces = values.workspace ?? [];
+  if (dataDir === undefined) throw new Error('--data-dir is required');
+  if (workspaces.length === 0) throw new Error('at least one --workspace is required');
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
+  return { dataDir, workspaces, port };
+}
+
+async function main(): Promise<void> {
+  let args: ServeArgs;
+  try {
+    args = parseServeArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`localbrain serve: ${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+  const logger = createLogger();
+  await mkdir(args.dataDir, { recursive: true, mode: 0o700 });
+  const core = await createCore({
+    dataDir: args.dataDir,
+    workspaces: args.workspaces,
+    logger,
+    transport: 'serve',
+    version: appVersion,
+  });
+  const server = await startServeServer({
+    router: core.router,
+    logger,
+    rendererDir: fileURLToPath(new URL('../renderer', import.meta.url)),
+    port: args.port,
+  });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void server
+      .close()
+      .then(() => core.dispose())
+      .then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.stdout.write(`${serveUrlPrefix}${server.url}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`localbrain serve: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

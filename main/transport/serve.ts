@@ -1,0 +1,193 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { AppEvent } from '../../shared/contract';
+import { errorEnvelope } from '../../shared/envelope';
+import { limits } from '../../shared/limits';
+import { clientFrameSchema } from '../../shared/frames';
+import { wsPath } from '../../shared/wire';
+import type { Router } from '../ipc/router';
+import type { Sender } from '../ipc/sender';
+import { serveStatic } from './static-files';
+
+export interface ServeOptions {
+  readonly router: Router;
+  readonly logger: Logger;
+  /** Folder of the built renderer (index.html, assets/, bridge.js). */
+  readonly rendererDir: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Given for tests; otherwise 256 random bits. */
+  readonly token?: string;
+}
+
+export interface ServeServer {
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+const host = '127.0.0.1';
+/** A frame wraps one message plus its id; frames this much over the message limit still get a typed reply rather than a close. */
+const maxFrameBytes = limits.maxMessageBytes * 4;
+/** Pushed events wait while a client's socket has this much unsent; beyond it the client is too slow and is dropped. */
+const maxBufferedBytes = 64 * 1024 * 1024;
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Constant-time comparison; hashing first makes the lengths equal. */
+function tokenMatches(expected: string, given: string | null): boolean {
+  return given !== null && timingSafeEqual(digest(expected), digest(given));
+}
+
+function contentSecurityPolicy(origin: string): string {
+  const ws = origin.replace(/^http/, 'ws');
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${ws}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * Serve mode: the built renderer over HTTP and the router over a WebSocket, both on
+ * loopback only, guarded by a random token, the Origin header and the Host header.
+ */
+export async function startServeServer(options: ServeOptions): Promise<ServeServer> {
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const rendererDir = path.resolve(options.rendererDir);
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
+  let origin = '';
+  let clientCount = 0;
+
+  const http = createServer((request, response) => {
+    if (request.headers.host !== new URL(origin).host) {
+      response.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request\n');
+      return;
+    }
+    serveStatic(
+      {
+        root: rendererDir,
+        headers: {
+          'Content-Security-Policy': contentSecurityPolicy(origin),
+          'X-Content-Type-Options': 'nosniff',
+          'Referrer-Policy': 'no-referrer',
+          'Cross-Origin-Opener-Policy': 'same-origin',
+          'Cross-Origin-Resource-Policy': 'same-origin',
+        },
+        transformIndex: (html) => html.replace('<head>', '<head>\n    <script type="module" src="/bridge.js"></script>'),
+      },
+      request,
+      response,
+    ).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'static file failed');
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  });
+
+  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', origin);
+    if (url.pathname !== wsPath || request.headers.host !== new URL(origin).host) return refuse(socket, 404, 'Not Found');
+    if (!tokenMatches(token, url.searchParams.get('token'))) return refuse(socket, 401, 'Unauthorized');
+    const requestOrigin = request.headers.origin;
+    if (requestOrigin !== undefined && requestOrigin !== origin) return refuse(socket, 403, 'Forbidden');
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      clientCount += 1;
+      attach(ws, `serve:${clientCount}`);
+    });
+  });
+
+  function attach(ws: WebSocket, actor: string): void {
+    sockets.add(ws);
+    const gone = new AbortController();
+    const sendFrame = (frame: unknown) => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > maxBufferedBytes) {
+        options.logger.warn({ actor }, 'client too slow; closing');
+        ws.close(1013, 'client too slow');
+        return;
+      }
+      ws.send(JSON.stringify(frame));
+    };
+    const sender: Sender = { actor, capabilities: 'all', emit: (event: AppEvent) => sendFrame({ event }), closed: gone.signal };
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      const text = isBinary ? undefined : bytes.toString('utf8');
+      let parsed: unknown;
+      try {
+        if (text === undefined) throw new Error('binary frame');
+        parsed = JSON.parse(text);
+      } catch {
+        sendFrame({
+          id: null,
+          reply: errorEnvelope({ code: 'ValidationFailed', message: 'A frame must be JSON text: {"id": n, "message": …}.' }),
+        });
+        return;
+      }
+      const frame = clientFrameSchema.safeParse(parsed);
+      if (!frame.success) {
+        sendFrame({
+          id: null,
+          reply: errorEnvelope({
+            code: 'ValidationFailed',
+            message: 'A frame needs a numeric id and a message.',
+            details: frame.error.issues,
+          }),
+        });
+        return;
+      }
+      // The frame's size stands for the message's: the id adds a few bytes at most.
+      const byteLength = bytes.length;
+      void options.router
+        .dispatch(frame.data.message, sender, { byteLength })
+        .then((reply) => sendFrame({ id: frame.data.id, reply }));
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      gone.abort();
+    });
+    ws.on('error', (error) => options.logger.warn({ err: error, actor }, 'websocket error'));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = http.address() as AddressInfo;
+  origin = `http://${host}:${port}`;
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    port,
+    token,
+    close: async () => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { useState, type ReactNode } from 'react';
+import { useConnection } from './useConnection';
+import { CommandView } from './views/CommandView';
+import { HealthView } from './views/HealthView';
+
+type ViewId = 'command' | 'health';
+
+export function App() {
+  const [view, setView] = useState<ViewId>('command');
+  const connection = useConnection();
+
+  const views: readonly { id: ViewId; label: string; render: () => ReactNode }[] = [
+    { id: 'command', label: 'Command', render: () => <CommandView onIntent={() => undefined} /> },
+    { id: 'health', label: 'Health', render: () => <HealthView /> },
+  ];
+  const current = views.find((candidate) => candidate.id === view) ?? views[0];
+
+  return (
+    <div className="app">
+      <nav className="sidebar" aria-label="Main">
+        <p className="brand">LocalBrain</p>
+        <ul>
+          {views.map((candidate) => (
+            <li key={candidate.id}>
+              <button
+                type="button"
+                aria-current={candidate.id === view ? 'page' : undefined}
+                onClick={() => setView(candidate.id)}
+              >
+                {candidate.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="main-area">{current?.render()}</main>
+      <footer className="status-bar" role="status" aria-label="Connection">
+        <span className={`connection ${connection}`}>
+          {connection === 'connected' ? 'Connected' : connection === 'connecting' ? 'Connecting…' : 'Disconnected'}
+        </span>
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+/** Limits shared by every process; each carries the reason for its number. */
+export const limits = {
+  /** Largest request accepted by the router, measured as UTF-8 JSON (DESIGN.md: 1 MiB default). */
+  maxMessageBytes: 1024 * 1024,
+  /** VoiceCommand text, in Unicode code points (DESIGN.md: 1–10,000 characters). */
+  maxCommandTextChars: 10_000,
+  /** Deadline for a handler when the message does not carry its own (DESIGN.md: 30 s). */
+  defaultDeadlineMs: 30_000,
+  /** TerminalCommand: the longest a command may run; ten minutes covers builds and test runs. */
+  maxCommandTimeoutMs: 10 * 60_000,
+  /** TerminalCommand: default run time when the request names none. */
+  defaultCommandTimeoutMs: 30_000,
+  /** TerminalCommand: bytes kept per stream before `truncated` is set (enough for a screenful of logs many times over). */
+  maxCommandOutputBytes: 256 * 1024,
+  /** TerminalCommand: argument count and length; Linux's ARG_MAX is 2 MiB in all, so these stay well under it. */
+  maxCommandArgs: 256,
+  maxCommandArgChars: 32 * 1024,
+  /** Paths: PATH_MAX on Linux is 4096 bytes. */
+  maxPathChars: 4096,
+  /** FileOperation read: larger files are refused with a clear error rather than streamed into the UI. */
+  maxReadBytes: 10 * 1024 * 1024,
+  /** FileOperation list: entries returned for one folder. */
+  maxListEntries: 100_000,
+} as const;
