@@ -14,5 +14,6 @@ export function terminalCommandHandler(roots: WorkspaceRoots): Handler<'Terminal
     },
     summarize: (data) => ({ cmd: data.cmd, argc: data.args.length, cwd: data.cwd ?? null }),
     deadlineMs: (data) => (data.timeoutMs ?? limits.defaultCommandTimeoutMs) + deadlineSlackMs,
+    privileged: true,
   };
 }

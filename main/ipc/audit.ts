@@ -17,12 +17,18 @@ export interface AuditRecord {
   readonly durationMs: number;
 }
 
+export interface AppendOptions {
+  /** The request changed or ran something: resolve only once the record is durable. */
+  readonly privileged: boolean;
+}
+
 /**
- * Where audit records go. `append` resolves once the record is durable; the router
- * replies only after that.
+ * Where audit records go. The router awaits `append` before replying, so a sink decides
+ * how long a reply waits: until the record is durable for privileged requests, and may
+ * batch the others.
  */
 export interface AuditSink {
-  append(record: AuditRecord): Promise<void> | void;
+  append(record: AuditRecord, options: AppendOptions): Promise<void> | void;
 }
 
 /** Keeps records in memory, newest last, up to a cap; for tests and for a core without storage. */
@@ -31,7 +37,7 @@ export class MemoryAuditSink implements AuditSink {
 
   constructor(private readonly capacity = 10_000) {}
 
-  append(record: AuditRecord): void {
+  append(record: AuditRecord, _options?: AppendOptions): void {
     this.#records.push(record);
     if (this.#records.length > this.capacity) this.#records.splice(0, this.#records.length - this.capacity);
   }

@@ -3,7 +3,7 @@ import { parseRequest, type MessageData, type MessageType, type ReplyValue } fro
 import { errorEnvelope, okEnvelope, type Envelope } from '../../shared/envelope';
 import { LocalBrainError, type ErrorPayload } from '../../shared/errors';
 import { limits } from '../../shared/limits';
-import type { AuditSink, AuditSummary, Outcome } from './audit';
+import type { AuditRecord, AuditSink, AuditSummary, Outcome } from './audit';
 import { RouterMetrics } from './metrics';
 import { canSend, type Sender } from './sender';
 
@@ -22,6 +22,11 @@ export interface Handler<T extends MessageType> {
   summarize?(data: MessageData<T>): AuditSummary;
   /** Deadline for this request when it is not the default. */
   deadlineMs?(data: MessageData<T>): number;
+  /**
+   * True for handlers that change something or run something (writes, commands, shells):
+   * their reply waits until the audit entry is durable. Others may be audited in a batch.
+   */
+  readonly privileged?: boolean;
 }
 
 export interface DispatchOptions {
@@ -86,6 +91,7 @@ export class Router {
     let type = typeof raw === 'object' && raw !== null && 'type' in raw && typeof raw.type === 'string' ? raw.type : '(invalid)';
     let summary: AuditSummary = {};
     let outcome: Outcome = 'ok';
+    let privileged = false;
     let reply: Envelope<unknown>;
     try {
       if (options.refusal) throw options.refusal;
@@ -93,6 +99,7 @@ export class Router {
       type = request.type;
       const handler = this.#handlers.get(request.type);
       summary = handler?.summarize?.(request.data) ?? {};
+      privileged = handler?.privileged ?? false;
       if (!canSend(sender, request.type)) {
         throw new LocalBrainError('PermissionDenied', `This client may not send ${request.type}.`);
       }
@@ -106,14 +113,8 @@ export class Router {
     }
     const durationMs = performance.now() - started;
     this.metrics.record(type, outcome, durationMs);
-    return this.#audited(reply, {
-      time: Date.now(),
-      actor: sender.actor,
-      type: type.slice(0, maxAuditedTypeChars),
-      summary,
-      outcome,
-      durationMs,
-    });
+    const record = { time: Date.now(), actor: sender.actor, type: type.slice(0, maxAuditedTypeChars), summary, outcome, durationMs };
+    return this.#audited(reply, record, privileged);
   }
 
   #validate(raw: unknown, byteLength: number | undefined) {
@@ -173,9 +174,9 @@ export class Router {
     return { code: 'Internal', message: 'Something went wrong inside LocalBrain; the details are in its log.' };
   }
 
-  async #audited(reply: Envelope<unknown>, record: Parameters<AuditSink['append']>[0]): Promise<Envelope<unknown>> {
+  async #audited(reply: Envelope<unknown>, record: AuditRecord, privileged: boolean): Promise<Envelope<unknown>> {
     try {
-      await this.#audit.append(record);
+      await this.#audit.append(record, { privileged });
       return reply;
     } catch (error) {
       // Fail closed: a privileged action whose record could not be kept is not reported as a success.

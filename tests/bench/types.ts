@@ -1,0 +1,15 @@
+/** One measured figure, printed beside its target; `pass` is undefined for figures without a target. */
+export interface BenchRow {
+  readonly metric: string;
+  readonly value: string;
+  readonly target?: string;
+  readonly pass?: boolean;
+}
+
+/** A bench suite: every `tests/bench/*.bench.ts` default-exports one. */
+export interface BenchSuite {
+  readonly name: string;
+  /** What is compared with what, in one sentence, for docs/benchmarks.md. */
+  readonly description: string;
+  run(): Promise<BenchRow[]>;
+}

@@ -1,0 +1,54 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
+import { startServe, type ServeProcess } from '../support/serve-process';
+import { tempDir } from '../support/temp';
+
+describe('the app in Chromium over serve mode', () => {
+  let serve: ServeProcess;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let context: BrowserContext;
+  let page: Page;
+  const folders: Awaited<ReturnType<typeof tempDir>>[] = [];
+
+  beforeAll(async () => {
+    const workspace = await tempDir();
+    const dataDir = await tempDir();
+    folders.push(workspace, dataDir);
+    await writeFile(path.join(workspace.path, 'plan.md'), '# plan\n');
+    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    browser = await launchChromium();
+    context = browser.context;
+    page = await context.newPage();
+    await page.goto(serve.url);
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await serve.stop();
+    for (const folder of folders) await folder.remove();
+  });
+
+  it('shows the window layout and a connected status', async () => {
+    await expect(page.getByRole('navigation', { name: 'Main' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('status', { name: 'Connection' }).getByText('Connected').waitFor();
+    expect(new URL(page.url()).search).toBe('');
+  });
+
+  it('sends a typed command and shows the reply', async () => {
+    const input = page.getByRole('textbox', { name: 'Command' });
+    await input.fill('help');
+    await input.press('Enter');
+    const replies = page.getByRole('log', { name: 'Replies' });
+    await replies.getByText('You can say "list files"').waitFor();
+    await input.fill('please list the files');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await replies.getByRole('list', { name: 'Workspace files' }).getByText('plan.md').waitFor();
+    await input.fill('sing me a song');
+    await input.press('Enter');
+    await replies.getByText('Sorry, I did not understand that.').waitFor();
+    await page.screenshot({ path: path.resolve(import.meta.dirname, '../../docs/screenshot.png') });
+  });
+});
