@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { createCore, type Core } from './core';
 import { appEntryUrl, appScheme, builtAppLocation, type AppLocation } from './electron/app-origin';
 import { resolveAppFile } from './electron/app-files';
-import { contentSecurityPolicy, hardenSession, lockNavigation, mainWindowOptions } from './electron/security';
+import { contentSecurityPolicy, hardenSession, lockNavigation } from './electron/security';
+import { createMainWindow } from './electron/window';
 import { createLogger } from './logging';
 import { registerElectronTransport } from './transport/electron';
 import { appVersion } from './version';
@@ -43,8 +44,7 @@ function workspacesFromArgs(): string[] {
 }
 
 function createWindow(): BrowserWindow {
-  const window = new BrowserWindow(mainWindowOptions(preloadPath));
-  window.once('ready-to-show', () => window.show());
+  const window = createMainWindow(BrowserWindow, preloadPath);
   window.on('closed', () => {
     mainWindow = undefined;
   });

@@ -31,7 +31,8 @@ export function isAppUrl(raw: string, location: AppLocation): boolean {
   }
   if (url.username !== '' || url.password !== '') return false;
   if (location.kind === 'scheme') {
-    return url.protocol === `${location.scheme}:` && url.host === location.host;
+    // Chromium lower-cases the host of a standard scheme; Node's URL leaves a custom scheme's host as written.
+    return url.protocol === `${location.scheme}:` && url.host.toLowerCase() === location.host;
   }
   const expected = new URL(location.origin);
   return url.protocol === expected.protocol && url.host === expected.host;

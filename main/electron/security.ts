@@ -1,5 +1,4 @@
 import type {
-  BrowserWindowConstructorOptions,
   Event,
   HandlerDetails,
   OnHeadersReceivedListenerDetails,
@@ -10,33 +9,6 @@ import type {
   WindowOpenHandlerResponse,
 } from 'electron';
 import { isAppUrl, type AppLocation } from './app-origin';
-
-/** The renderer's window: isolated, sandboxed, no Node, web security on (Electron security checklist 2–6). */
-export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
-  return {
-    width: 1280,
-    height: 800,
-    minWidth: 720,
-    minHeight: 480,
-    show: false,
-    backgroundColor: '#15171c',
-    title: 'LocalBrain',
-    webPreferences: {
-      preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-    },
-  };
-}
 
 /**
  * The page's Content-Security-Policy: only the app's own scripts and styles, no network.

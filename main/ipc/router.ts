@@ -113,7 +113,14 @@ export class Router {
     }
     const durationMs = performance.now() - started;
     this.metrics.record(type, outcome, durationMs);
-    const record = { time: Date.now(), actor: sender.actor, type: type.slice(0, maxAuditedTypeChars), summary, outcome, durationMs };
+    const record = {
+      time: Date.now(),
+      actor: sender.actor,
+      type: type.slice(0, maxAuditedTypeChars),
+      summary,
+      outcome,
+      durationMs,
+    };
     return this.#audited(reply, record, privileged);
   }
 
