@@ -1,7 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/** Each `vitest run --project NAME` writes its own JSON report; scripts/test-summary.mjs adds them up. */
+const projectArg = process.argv.indexOf('--project');
+const reportName = projectArg === -1 ? 'all' : (process.argv[projectArg + 1] ?? 'all');
+
 export default defineConfig({
   test: {
+    reporters: ['default', 'json'],
+    outputFile: { json: `node_modules/.cache/localbrain-test/${reportName}.json` },
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       {

@@ -39,10 +39,11 @@ export class MemoryAuditSink implements AuditSink {
 
   append(record: AuditRecord, _options?: AppendOptions): void {
     this.#records.push(record);
-    if (this.#records.length > this.capacity) this.#records.splice(0, this.#records.length - this.capacity);
+    // Trim in one go once twice over capacity, so an append costs O(1) amortized.
+    if (this.#records.length >= this.capacity * 2) this.#records.splice(0, this.#records.length - this.capacity);
   }
 
   get records(): readonly AuditRecord[] {
-    return this.#records;
+    return this.#records.length > this.capacity ? this.#records.slice(-this.capacity) : this.#records;
   }
 }
