@@ -2,13 +2,14 @@ import type { Logger } from 'pino';
 import type { HealthReport } from '../shared/contract/health';
 import { MemoryAuditSink, type AuditSink } from './ipc/audit';
 import { Router } from './ipc/router';
-import { fileOperationHandler } from './handlers/files';
+import { grantInitialRoots, registerFilesDomain } from './handlers/files';
 import { healthReportHandler } from './handlers/health';
 import { terminalCommandHandler } from './handlers/terminal';
 import { voiceCommandHandler } from './handlers/voice';
 import { DisposableStore } from './lifecycle';
-import { FileOperations } from './services/files/operations';
-import { WorkspaceRoots } from './services/workspace/roots';
+import { MemoryWorkspaceStore, WorkspaceRoots, type WorkspaceStore } from './services/workspace/roots';
+import type { TrashItemFn } from './services/files/trash';
+import type { PickFolder } from './handlers/workspace';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -17,6 +18,12 @@ export interface CoreOptions {
   readonly transport: HealthReport['transport'];
   readonly version: string;
   readonly audit?: AuditSink;
+  /** Where granted workspace roots persist; in memory when not given. */
+  readonly workspaceStore?: WorkspaceStore;
+  /** The OS folder dialog (Electron); without it WorkspaceGrant is Unavailable. */
+  readonly pickFolder?: PickFolder;
+  /** The OS trash (Electron's shell.trashItem); without it deletes go to a trash folder in the data dir. */
+  readonly trashItem?: TrashItemFn;
 }
 
 /** The main-process core, the same under Electron and in serve mode. */
@@ -30,10 +37,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const disposables = new DisposableStore(options.logger);
   try {
     const roots = new WorkspaceRoots();
-    for (const folder of options.workspaces) await roots.grant(folder);
+    const workspaceStore = options.workspaceStore ?? new MemoryWorkspaceStore();
+    await grantInitialRoots(roots, workspaceStore, options.workspaces, options.logger);
     const router = new Router({ audit: options.audit ?? new MemoryAuditSink(), logger: options.logger });
     disposables.add(router.register('VoiceCommand', voiceCommandHandler));
-    disposables.add(router.register('FileOperation', fileOperationHandler(new FileOperations(roots))));
+    registerFilesDomain({ ...options, router, roots, store: workspaceStore }, disposables);
     disposables.add(router.register('TerminalCommand', terminalCommandHandler(roots)));
     disposables.add(router.register('HealthReport', healthReportHandler(router, options)));
     return { router, roots, dispose: () => disposables.dispose() };

@@ -2,7 +2,7 @@
  * Electron glue, kept thin: app lifecycle, the window, its security settings, and the
  * IPC transport. Everything else lives in the core and is tested under plain Node.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell } from 'electron';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,6 +43,13 @@ function workspacesFromArgs(): string[] {
   return (values.workspace ?? []).filter((value): value is string => typeof value === 'string');
 }
 
+/** The OS folder dialog: the only way a folder becomes a workspace root in the desktop app. */
+async function pickFolder(): Promise<string | undefined> {
+  const options: Electron.OpenDialogOptions = { title: 'Grant LocalBrain a folder', properties: ['openDirectory', 'createDirectory'] };
+  const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? undefined : result.filePaths[0];
+}
+
 function createWindow(): BrowserWindow {
   const window = createMainWindow(BrowserWindow, preloadPath);
   window.on('closed', () => {
@@ -68,7 +75,15 @@ async function start(): Promise<void> {
   });
   const dataDir = app.getPath('userData');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  core = await createCore({ dataDir, workspaces: workspacesFromArgs(), logger, transport: 'electron', version: appVersion });
+  core = await createCore({
+    dataDir,
+    workspaces: workspacesFromArgs(),
+    logger,
+    transport: 'electron',
+    version: appVersion,
+    pickFolder,
+    trashItem: (target) => shell.trashItem(target),
+  });
   disposeTransport = registerElectronTransport({ ipcMain, router: core.router, location, logger });
   mainWindow = createWindow();
   app.on('activate', () => {

@@ -25,8 +25,9 @@ export interface Handler<T extends MessageType> {
   /**
    * True for handlers that change something or run something (writes, commands, shells):
    * their reply waits until the audit entry is durable. Others may be audited in a batch.
+   * A function decides per request, for a type that both reads and changes (FileOperation).
    */
-  readonly privileged?: boolean;
+  readonly privileged?: boolean | ((data: MessageData<T>) => boolean);
 }
 
 export interface DispatchOptions {
@@ -99,7 +100,7 @@ export class Router {
       type = request.type;
       const handler = this.#handlers.get(request.type);
       summary = handler?.summarize?.(request.data) ?? {};
-      privileged = handler?.privileged ?? false;
+      privileged = typeof handler?.privileged === 'function' ? handler.privileged(request.data) : (handler?.privileged ?? false);
       if (!canSend(sender, request.type)) {
         throw new LocalBrainError('PermissionDenied', `This client may not send ${request.type}.`);
       }

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Envelope } from '../envelope';
 import type { MessageSpec } from './define';
-import { fileMessages } from './files';
+import { fileEvents, fileMessages } from './files';
 import { healthMessages } from './health';
 import { ptyEvents, ptyMessages } from './pty';
 import { terminalMessages } from './terminal';
 import { voiceMessages } from './voice';
+import { workspaceMessages } from './workspace';
 
 /**
  * Every request type LocalBrain understands. Each domain declares its messages in its own
@@ -14,6 +15,7 @@ import { voiceMessages } from './voice';
 export const messageSpecs = {
   ...voiceMessages,
   ...fileMessages,
+  ...workspaceMessages,
   ...terminalMessages,
   ...ptyMessages,
   ...healthMessages,
@@ -22,6 +24,7 @@ export const messageSpecs = {
 /** Every event main pushes to a window, by name: the schema of its `data`. */
 export const eventSpecs = {
   ...ptyEvents,
+  ...fileEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 type Specs = typeof messageSpecs;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import path from 'node:path';
@@ -110,7 +111,14 @@ describe('serve mode over a real WebSocket', () => {
     const inside = await client.request({ type: 'FileOperation', data: { op: { kind: 'read' }, path: 'readme.txt' } });
     expect(inside).toEqual({
       ok: true,
-      value: { kind: 'read', encoding: 'utf8', content: 'hello from the workspace\n', size: 25 },
+      value: {
+        kind: 'read',
+        encoding: 'utf8',
+        content: 'hello from the workspace\n',
+        size: 25,
+        charset: 'utf-8',
+        sha256: createHash('sha256').update('hello from the workspace\n').digest('hex'),
+      },
     });
     const outside = await client.request({
       type: 'FileOperation',

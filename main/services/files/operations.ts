@@ -1,105 +1,380 @@
-import { lstat, open, readdir } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { constants } from 'node:fs';
+import { cp, lstat, mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { createTwoFilesPatch, structuredPatch } from 'diff';
 import type { MessageData, ReplyValue } from '../../../shared/contract';
-import type { FileEntry } from '../../../shared/contract/files';
+import { fileLimits, type FileEntry, type FileOp, type SearchMatch } from '../../../shared/contract/files';
 import { LocalBrainError } from '../../../shared/errors';
 import { limits } from '../../../shared/limits';
-import type { WorkspaceRoots } from '../workspace/roots';
+import type { Sender } from '../../ipc/sender';
+import { ConfinedDir, openFlags, openInDir, openVerified } from '../workspace/confined';
+import type { ResolvedChild, ResolvedPath, WorkspaceRoots } from '../workspace/roots';
+import { writeAtomic } from './atomic-write';
+import { childPath, entryOf, ioError, sortEntries } from './entries';
+import { searchTree } from './search';
+import { decodeText, encodeText, sha256 } from './text';
+import type { Trash } from './trash';
 
 type FileReply = ReplyValue<'FileOperation'>;
+type Op<K extends FileOp['kind']> = Extract<FileOp, { kind: K }>;
 
-function typeOf(stats: Stats): FileEntry['type'] {
-  if (stats.isFile()) return 'file';
-  if (stats.isDirectory()) return 'directory';
-  if (stats.isSymbolicLink()) return 'symlink';
-  return 'other';
+export interface OperationContext {
+  readonly sender?: Sender;
+  readonly signal?: AbortSignal;
+  /** Receives streamed search results; the handler passes one that emits events to the sender. */
+  readonly onSearchResults?: (searchId: string, matches: SearchMatch[]) => void;
 }
 
-function entryOf(name: string, relative: string, stats: Stats): FileEntry {
-  return { name, path: relative, type: typeOf(stats), size: stats.size, mtimeMs: stats.mtimeMs };
+function lstatOrUndefined(target: string) {
+  return lstat(target).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  });
 }
 
-function ioError(error: unknown, shown: string): LocalBrainError {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new LocalBrainError('NotFound', `No such file or folder: ${shown}`, { path: shown });
-  if (code === 'EACCES' || code === 'EPERM')
-    return new LocalBrainError('PermissionDenied', `The system refused access to ${shown}.`, { path: shown });
-  if (code === 'EISDIR') return new LocalBrainError('ValidationFailed', `${shown} is a folder, not a file.`, { path: shown });
-  if (code === 'ENOTDIR') return new LocalBrainError('ValidationFailed', `${shown} is not a folder.`, { path: shown });
-  return new LocalBrainError('Io', `Could not access ${shown}.`, { path: shown, errno: code }, { cause: error });
+/** Runs one resolver and turns a file system error into a coded one naming the request's path. */
+async function guarded<T>(shown: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw ioError(error, shown);
+  }
 }
 
-/** Looks like text when there is no NUL byte and it decodes as UTF-8 without replacement. */
-function looksLikeText(bytes: Buffer): boolean {
-  if (bytes.includes(0)) return false;
-  return !new TextDecoder('utf-8', { fatal: false }).decode(bytes).includes('\uFFFD');
-}
-
+/** Sandboxed file operations on the granted roots: every path resolved, every open verified. */
 export class FileOperations {
-  constructor(private readonly roots: WorkspaceRoots) {}
+  readonly #searches = new Map<string, { sender: Sender | undefined; controller: AbortController }>();
 
-  async run({ op, path: requested }: MessageData<'FileOperation'>): Promise<FileReply> {
-    const target = await this.roots.resolveExisting(requested);
-    switch (op.kind) {
-      case 'stat': {
-        const stats = await lstat(target.absolute).catch((error: unknown) => Promise.reject(ioError(error, requested)));
-        return { kind: 'stat', entry: entryOf(path.basename(target.absolute), target.relative, stats) };
+  constructor(
+    private readonly roots: WorkspaceRoots,
+    private readonly trash: Trash,
+  ) {}
+
+  async run({ op, path: requested }: MessageData<'FileOperation'>, context: OperationContext = {}): Promise<FileReply> {
+    return guarded(requested, async () => {
+      switch (op.kind) {
+        case 'stat':
+          return this.#stat(requested);
+        case 'list':
+          return this.#list(requested, op.includeHidden ?? false);
+        case 'read':
+          return this.#read(requested);
+        case 'write':
+          return this.#write(requested, op, context.signal);
+        case 'diff':
+          return this.#diff(requested, op);
+        case 'mkdir':
+          return this.#mkdir(requested);
+        case 'rename':
+          return this.#rename(requested, op.to);
+        case 'copy':
+          return this.#copy(requested, op.to);
+        case 'delete':
+          return this.#delete(requested);
+        case 'search':
+          return this.#search(requested, op, context);
       }
-      case 'list':
-        return this.#list(target.absolute, target.relative, requested, op.includeHidden ?? false);
-      case 'read':
-        return this.#read(target.absolute, requested);
+    });
+  }
+
+  /** Cancels a running search started by the same sender. */
+  cancelSearch(searchId: string, sender?: Sender): boolean {
+    const running = this.#searches.get(searchId);
+    if (running === undefined || running.sender !== sender) return false;
+    running.controller.abort(new LocalBrainError('Unavailable', 'The search was cancelled.'));
+    return true;
+  }
+
+  /** Opens the folder holding an entry, verified, for work by name inside it. */
+  async #parent(target: ResolvedChild | ResolvedPath, shown: string): Promise<{ dir: ConfinedDir; name: string }> {
+    const parent = 'parent' in target ? target.parent : path.dirname(target.absolute);
+    const name = 'name' in target ? target.name : path.basename(target.absolute);
+    return { dir: await ConfinedDir.open(parent, this.roots.list(), shown), name };
+  }
+
+  async #stat(requested: string): Promise<FileReply> {
+    const target = await this.roots.resolveExisting(requested);
+    const handle = await openVerified(target.absolute, constants.O_RDONLY | openFlags.nonBlock, this.roots.list(), requested);
+    try {
+      return { kind: 'stat', entry: entryOf(path.basename(target.absolute), target.relative, await handle.stat()) };
+    } finally {
+      await handle.close();
     }
   }
 
-  async #list(absolute: string, relative: string, shown: string, includeHidden: boolean): Promise<FileReply> {
-    const dirents = await readdir(absolute, { withFileTypes: true }).catch((error: unknown) =>
-      Promise.reject(ioError(error, shown)),
-    );
-    const visible = dirents.filter((dirent) => includeHidden || !dirent.name.startsWith('.'));
-    const truncated = visible.length > limits.maxListEntries;
-    const chosen = visible.slice(0, limits.maxListEntries);
-    const entries = await Promise.all(
-      chosen.map(async (dirent) => {
-        const childRelative = relative === '' ? dirent.name : `${relative}/${dirent.name}`;
-        try {
-          return entryOf(dirent.name, childRelative, await lstat(path.join(absolute, dirent.name)));
-        } catch {
-          // The entry vanished between readdir and lstat; leave it out rather than fail the listing.
-          return undefined;
-        }
-      }),
-    );
-    const present = entries.filter((entry): entry is FileEntry => entry !== undefined);
-    present.sort((a, b) =>
-      (a.type === 'directory') === (b.type === 'directory') ? a.name.localeCompare(b.name) : a.type === 'directory' ? -1 : 1,
-    );
-    return { kind: 'list', entries: present, truncated };
+  async #list(requested: string, includeHidden: boolean): Promise<FileReply> {
+    const target = await this.roots.resolveExisting(requested);
+    const dir = await ConfinedDir.open(target.absolute, this.roots.list(), requested);
+    try {
+      const dirents = await dir.readEntries();
+      const visible = dirents.filter((dirent) => includeHidden || !dirent.name.startsWith('.'));
+      const truncated = visible.length > limits.maxListEntries;
+      const chosen = visible.slice(0, limits.maxListEntries);
+      const entries = await Promise.all(
+        chosen.map(async (dirent) => {
+          // The entry may vanish between readdir and lstat; it is left out rather than failing the listing.
+          const stats = await lstat(dir.join(dirent.name)).catch(() => undefined);
+          return stats && entryOf(dirent.name, childPath(target.relative, dirent.name), stats);
+        }),
+      );
+      return {
+        kind: 'list',
+        entries: sortEntries(entries.filter((entry): entry is FileEntry => entry !== undefined)),
+        truncated,
+      };
+    } finally {
+      await dir.close();
+    }
   }
 
-  async #read(absolute: string, shown: string): Promise<FileReply> {
-    const handle = await open(absolute, 'r').catch((error: unknown) => Promise.reject(ioError(error, shown)));
+  /** Reads a regular file through a verified descriptor, refusing folders, devices and oversize files. */
+  async #readBytes(target: ResolvedPath, shown: string): Promise<Buffer> {
+    const handle = await openVerified(target.absolute, constants.O_RDONLY | openFlags.nonBlock, this.roots.list(), shown);
     try {
       const stats = await handle.stat();
-      if (stats.isDirectory()) throw ioError(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), shown);
+      if (stats.isDirectory())
+        throw new LocalBrainError('ValidationFailed', `${shown} is a folder, not a file.`, { path: shown });
+      if (!stats.isFile()) throw new LocalBrainError('ValidationFailed', `${shown} is not a regular file.`, { path: shown });
       if (stats.size > limits.maxReadBytes) {
         throw new LocalBrainError(
           'ValidationFailed',
           `${shown} is ${stats.size} bytes; files over ${limits.maxReadBytes} bytes cannot be opened here.`,
-          {
-            path: shown,
-            size: stats.size,
-            limit: limits.maxReadBytes,
-          },
+          { path: shown, size: stats.size, limit: limits.maxReadBytes },
         );
       }
-      const bytes = await handle.readFile();
-      return looksLikeText(bytes)
-        ? { kind: 'read', encoding: 'utf8', content: bytes.toString('utf8'), size: bytes.length }
-        : { kind: 'read', encoding: 'base64', content: bytes.toString('base64'), size: bytes.length };
+      return await handle.readFile();
     } finally {
       await handle.close();
     }
+  }
+
+  async #read(requested: string): Promise<FileReply> {
+    const bytes = await this.#readBytes(await this.roots.resolveExisting(requested), requested);
+    const decoded = decodeText(bytes);
+    const hash = sha256(bytes);
+    return decoded.kind === 'text'
+      ? { kind: 'read', encoding: 'utf8', content: decoded.text, size: bytes.length, charset: decoded.charset, sha256: hash }
+      : { kind: 'read', encoding: 'base64', content: bytes.toString('base64'), size: bytes.length, sha256: hash };
+  }
+
+  /**
+   * Where a write lands: an existing file by its real path (so a symlink inside the
+   * workspace is written through, not replaced), or a new name in an existing folder.
+   */
+  async #writeTarget(requested: string): Promise<{ target: ResolvedPath | ResolvedChild; exists: boolean }> {
+    try {
+      return { target: await this.roots.resolveExisting(requested), exists: true };
+    } catch (error) {
+      if (!(error instanceof LocalBrainError) || error.code !== 'NotFound') throw error;
+      return { target: await this.roots.resolveChild(requested), exists: false };
+    }
+  }
+
+  async #write(requested: string, op: Op<'write'>, signal: AbortSignal | undefined): Promise<FileReply> {
+    const { target, exists } = await this.#writeTarget(requested);
+    if (exists && op.createOnly) throw new LocalBrainError('Conflict', `${requested} already exists.`, { path: requested });
+    const data = op.encoding === 'base64' ? Buffer.from(op.content, 'base64') : encodeText(op.content, op.charset ?? 'utf-8');
+    const { dir, name } = await this.#parent(target, requested);
+    try {
+      const current = await lstatOrUndefined(dir.join(name));
+      if (current?.isDirectory())
+        throw new LocalBrainError('ValidationFailed', `${requested} is a folder, not a file.`, { path: requested });
+      if (current !== undefined && !current.isFile()) {
+        throw new LocalBrainError('ValidationFailed', `${requested} is not a regular file.`, { path: requested });
+      }
+      if (op.expectedSha256 !== undefined) {
+        const onDisk = current === undefined ? undefined : sha256(await this.#readInDir(dir, name, requested));
+        if (onDisk !== op.expectedSha256) {
+          throw new LocalBrainError('Conflict', `${requested} changed on disk since it was opened.`, {
+            path: requested,
+            expectedSha256: op.expectedSha256,
+            actualSha256: onDisk ?? null,
+          });
+        }
+      }
+      await writeAtomic(dir, name, data, { mode: current ? current.mode & 0o7777 : undefined, signal });
+      const stats = await lstat(dir.join(name));
+      return { kind: 'write', entry: entryOf(name, target.relative, stats), sha256: sha256(data) };
+    } finally {
+      await dir.close();
+    }
+  }
+
+  async #readInDir(dir: ConfinedDir, name: string, shown: string): Promise<Buffer> {
+    const handle = await openInDir(dir, name, constants.O_RDONLY | openFlags.nonBlock, shown);
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async #diff(requested: string, op: Op<'diff'>): Promise<FileReply> {
+    const { target, exists } = await this.#writeTarget(requested);
+    let before = '';
+    let baseSha256: string | undefined;
+    if (exists) {
+      const bytes = await this.#readBytes(target, requested);
+      const decoded = decodeText(bytes);
+      if (decoded.kind === 'binary') {
+        throw new LocalBrainError('ValidationFailed', `${requested} is a binary file; it has no text diff.`, { path: requested });
+      }
+      before = decoded.text;
+      baseSha256 = sha256(bytes);
+    }
+    const name = target.relative === '' ? path.basename(target.absolute) : target.relative;
+    const context = op.context ?? 3;
+    const structured = structuredPatch(name, name, before, op.content, undefined, undefined, { context });
+    let additions = 0;
+    let deletions = 0;
+    for (const hunk of structured.hunks) {
+      for (const line of hunk.lines) {
+        if (line.startsWith('+')) additions += 1;
+        else if (line.startsWith('-')) deletions += 1;
+      }
+    }
+    const patch = createTwoFilesPatch(exists ? `a/${name}` : '/dev/null', `b/${name}`, before, op.content, undefined, undefined, {
+      context,
+    });
+    return {
+      kind: 'diff',
+      patch,
+      additions,
+      deletions,
+      identical: before === op.content,
+      ...(baseSha256 === undefined ? {} : { baseSha256 }),
+    };
+  }
+
+  async #mkdir(requested: string): Promise<FileReply> {
+    const target = await this.roots.resolveChild(requested);
+    const { dir, name } = await this.#parent(target, requested);
+    try {
+      await mkdir(dir.join(name), { mode: 0o777 });
+      await dir.sync();
+      return { kind: 'mkdir', entry: entryOf(name, target.relative, await lstat(dir.join(name))) };
+    } finally {
+      await dir.close();
+    }
+  }
+
+  /** Both ends of a move or copy, each in its own verified folder; the destination must not exist. */
+  async #pair(requested: string, to: string) {
+    const source = await this.roots.resolveChild(requested);
+    const destination = await this.roots.resolveChild(to);
+    const from = await this.#parent(source, requested);
+    try {
+      const into = await this.#parent(destination, to);
+      return { source, destination, from, into };
+    } catch (error) {
+      await from.dir.close();
+      throw error;
+    }
+  }
+
+  async #rename(requested: string, to: string): Promise<FileReply> {
+    const { destination, from, into } = await this.#pair(requested, to);
+    try {
+      if ((await lstatOrUndefined(from.dir.join(from.name))) === undefined) {
+        throw new LocalBrainError('NotFound', `No such file or folder: ${requested}`, { path: requested });
+      }
+      if ((await lstatOrUndefined(into.dir.join(into.name))) !== undefined) {
+        throw new LocalBrainError('Conflict', `${to} already exists.`, { path: to });
+      }
+      await guarded(to, () => rename(from.dir.join(from.name), into.dir.join(into.name)));
+      await Promise.all([from.dir.sync(), into.dir.sync()]);
+      return { kind: 'rename', entry: entryOf(into.name, destination.relative, await lstat(into.dir.join(into.name))) };
+    } finally {
+      await Promise.all([from.dir.close(), into.dir.close()]);
+    }
+  }
+
+  async #copy(requested: string, to: string): Promise<FileReply> {
+    const { destination, from, into } = await this.#pair(requested, to);
+    try {
+      const source = await lstatOrUndefined(from.dir.join(from.name));
+      if (source === undefined)
+        throw new LocalBrainError('NotFound', `No such file or folder: ${requested}`, { path: requested });
+      if ((await lstatOrUndefined(into.dir.join(into.name))) !== undefined) {
+        throw new LocalBrainError('Conflict', `${to} already exists.`, { path: to });
+      }
+      const sourcePath = path.join(from.dir.realPath, from.name);
+      const destinationPath = path.join(into.dir.realPath, into.name);
+      if (source.isDirectory() && (destinationPath + path.sep).startsWith(sourcePath + path.sep)) {
+        throw new LocalBrainError('ValidationFailed', `${requested} cannot be copied into itself.`, { path: requested });
+      }
+      // Symlinks are copied as links, never followed: a link pointing out stays a link that reads refuse.
+      await guarded(to, () =>
+        source.isDirectory()
+          ? cp(from.dir.join(from.name), into.dir.join(into.name), {
+              recursive: true,
+              errorOnExist: true,
+              force: false,
+              verbatimSymlinks: true,
+            })
+          : cp(from.dir.join(from.name), into.dir.join(into.name), {
+              errorOnExist: true,
+              force: false,
+              verbatimSymlinks: true,
+              mode: constants.COPYFILE_EXCL,
+            }),
+      );
+      await into.dir.sync();
+      return { kind: 'copy', entry: entryOf(into.name, destination.relative, await lstat(into.dir.join(into.name))) };
+    } finally {
+      await Promise.all([from.dir.close(), into.dir.close()]);
+    }
+  }
+
+  async #delete(requested: string): Promise<FileReply> {
+    const target = await this.roots.resolveChild(requested);
+    const { dir, name } = await this.#parent(target, requested);
+    try {
+      if ((await lstatOrUndefined(dir.join(name))) === undefined) {
+        throw new LocalBrainError('NotFound', `No such file or folder: ${requested}`, { path: requested });
+      }
+      const { id } = await this.trash.put(dir.join(name), target.absolute);
+      await dir.sync();
+      return { kind: 'delete', trashed: id === undefined ? { where: this.trash.where } : { where: this.trash.where, id } };
+    } finally {
+      await dir.close();
+    }
+  }
+
+  async #search(requested: string, op: Op<'search'>, context: OperationContext): Promise<FileReply> {
+    if (this.#searches.has(op.searchId)) {
+      throw new LocalBrainError('Conflict', `A search with the id ${op.searchId} is already running.`, { searchId: op.searchId });
+    }
+    const target = await this.roots.resolveExisting(requested);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(context.signal?.reason);
+    context.signal?.addEventListener('abort', onAbort, { once: true });
+    this.#searches.set(op.searchId, { sender: context.sender, controller });
+    const dir = await ConfinedDir.open(target.absolute, this.roots.list(), requested).catch((error: unknown) => {
+      this.#searches.delete(op.searchId);
+      throw error;
+    });
+    try {
+      const outcome = await searchTree(dir, target.relative, {
+        query: op.query,
+        includeHidden: op.includeHidden ?? false,
+        maxResults: op.maxResults ?? fileLimits.defaultSearchResults,
+        roots: this.roots.list(),
+        signal: controller.signal,
+        onResults: (matches) => context.onSearchResults?.(op.searchId, matches),
+      });
+      return { kind: 'search', searchId: op.searchId, ...outcome };
+    } finally {
+      this.#searches.delete(op.searchId);
+      context.signal?.removeEventListener('abort', onAbort);
+      await dir.close();
+    }
+  }
+
+  /** Stops every running search (shutdown). */
+  dispose(): void {
+    for (const { controller } of this.#searches.values())
+      controller.abort(new LocalBrainError('Unavailable', 'LocalBrain is shutting down.'));
+    this.#searches.clear();
   }
 }

@@ -1,47 +1,103 @@
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalBrainError } from '../../../shared/errors';
+import { isInside } from './inside';
+import { checkRequestedPath, isCaseInsensitivePlatform } from './path-policy';
 
 export interface ResolvedPath {
   /** The granted root the path lies in (its real path). */
   readonly root: string;
-  /** The real absolute path. */
+  /** The real absolute path (for `resolveForCreate`: the real parent joined with the new name). */
   readonly absolute: string;
   /** Relative to the root, `/`-separated; empty for the root itself. */
   readonly relative: string;
 }
 
-function isInside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+export interface ResolvedChild extends ResolvedPath {
+  /** The real path of the folder that holds (or will hold) the entry. */
+  readonly parent: string;
+  /** The entry's own name in that folder. */
+  readonly name: string;
 }
 
-async function realOrNotFound(target: string, shown: string): Promise<string> {
-  try {
-    return await realpath(target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new LocalBrainError('NotFound', `No such file or folder: ${shown}`, { path: shown });
-    }
-    throw new LocalBrainError('Io', `Could not resolve ${shown}.`, { path: shown }, { cause: error });
+/** Where granted roots are kept between runs; the lead connects it to the encrypted settings. */
+export interface WorkspaceStore {
+  load(): Promise<string[]>;
+  save(roots: readonly string[]): Promise<void>;
+}
+
+/** Keeps roots for the life of the process only; nothing reaches the disk. */
+export class MemoryWorkspaceStore implements WorkspaceStore {
+  #roots: string[] = [];
+
+  constructor(initial: readonly string[] = []) {
+    this.#roots = [...initial];
+  }
+
+  load(): Promise<string[]> {
+    return Promise.resolve([...this.#roots]);
+  }
+
+  save(roots: readonly string[]): Promise<void> {
+    this.#roots = [...roots];
+    return Promise.resolve();
   }
 }
 
-/** The folders the person has granted; every file path and terminal cwd is checked against them. */
+function fsError(error: unknown, shown: string): LocalBrainError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new LocalBrainError('NotFound', `No such file or folder: ${shown}`, { path: shown });
+  if (code === 'ENOTDIR')
+    return new LocalBrainError('NotFound', `No such file or folder: ${shown} (a part of it is not a folder)`, { path: shown });
+  if (code === 'ELOOP') return new LocalBrainError('PermissionDenied', `${shown} is a symlink loop.`, { path: shown });
+  if (code === 'EACCES' || code === 'EPERM')
+    return new LocalBrainError('PermissionDenied', `The system refused access to ${shown}.`, { path: shown });
+  if (code === 'ENAMETOOLONG') return new LocalBrainError('ValidationFailed', `The path ${shown} is too long.`, { path: shown });
+  return new LocalBrainError('Io', `Could not resolve ${shown}.`, { path: shown, errno: code }, { cause: error });
+}
+
+function toPosix(relative: string): string {
+  return relative.split(path.sep).join('/');
+}
+
+/**
+ * The folders the person has granted; every file path and terminal cwd is checked against
+ * them twice: lexically (no `..` or absolute path elsewhere) and by real path (no symlink,
+ * or symlinked parent, pointing out). File operations then verify what they opened
+ * (see confined.ts), so a swap after this check cannot escape either.
+ */
 export class WorkspaceRoots {
   readonly #roots: string[] = [];
+  readonly #listeners = new Set<(roots: readonly string[]) => void>();
+  readonly #foldCase: boolean;
 
-  /** Adds a root given as a real, existing folder. */
+  constructor(private readonly platform: NodeJS.Platform = process.platform) {
+    this.#foldCase = isCaseInsensitivePlatform(platform);
+  }
+
+  /** Adds a root given as an existing folder; returns its real path. */
   async grant(folder: string): Promise<string> {
-    const real = await realOrNotFound(path.resolve(folder), folder);
-    if (!this.#roots.includes(real)) this.#roots.push(real);
+    if (folder.includes('\0')) throw new LocalBrainError('ValidationFailed', 'A folder path must not contain NUL.');
+    const real = await realpath(path.resolve(folder)).catch((error: unknown) => Promise.reject(fsError(error, folder)));
+    const stats = await stat(real).catch((error: unknown) => Promise.reject(fsError(error, folder)));
+    if (!stats.isDirectory()) throw new LocalBrainError('ValidationFailed', `${folder} is not a folder.`, { path: folder });
+    if (path.dirname(real) === real) {
+      // Granting `/` or `C:\` would make containment meaningless.
+      throw new LocalBrainError('PermissionDenied', 'The root of a drive cannot be a workspace.', { path: folder });
+    }
+    if (!this.#roots.includes(real)) {
+      this.#roots.push(real);
+      this.#changed();
+    }
     return real;
   }
 
+  /** Removes a root, given by the path WorkspaceList returned. */
   revoke(folder: string): boolean {
     const index = this.#roots.indexOf(folder);
     if (index === -1) return false;
     this.#roots.splice(index, 1);
+    this.#changed();
     return true;
   }
 
@@ -49,22 +105,68 @@ export class WorkspaceRoots {
     return this.#roots;
   }
 
+  /** Called with the new list after every grant or revoke; returns an unsubscribe function. */
+  onChange(listener: (roots: readonly string[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener(this.#roots);
+  }
+
+  /** The root a real path lies in, or undefined. */
+  rootOf(real: string): string | undefined {
+    return this.#roots.find((root) => isInside(root, real));
+  }
+
+  #lexical(requested: string): { absolute: string } {
+    checkRequestedPath(requested, this.platform);
+    const first = this.#roots[0];
+    if (first === undefined) throw new LocalBrainError('PermissionDenied', 'No workspace folder has been granted.');
+    const absolute = path.resolve(first, requested);
+    if (!this.#roots.some((root) => isInside(root, absolute, this.#foldCase))) {
+      throw new LocalBrainError('PermissionDenied', `${requested} is outside the workspace.`, { path: requested });
+    }
+    return { absolute };
+  }
+
+  #contained(real: string, requested: string): string {
+    const root = this.rootOf(real);
+    if (root === undefined) {
+      throw new LocalBrainError('PermissionDenied', `${requested} leads outside the workspace.`, { path: requested });
+    }
+    return root;
+  }
+
   /**
    * Resolves a path (relative to the first root, or absolute) to its real path and
    * refuses anything that is not inside a granted root, symlinks included.
    */
   async resolveExisting(requested: string): Promise<ResolvedPath> {
-    const first = this.#roots[0];
-    if (first === undefined) throw new LocalBrainError('PermissionDenied', 'No workspace folder has been granted.');
-    const absolute = path.resolve(first, requested);
-    if (!this.#roots.some((root) => isInside(root, absolute))) {
-      throw new LocalBrainError('PermissionDenied', `${requested} is outside the workspace.`, { path: requested });
+    const { absolute } = this.#lexical(requested);
+    const real = await realpath(absolute).catch((error: unknown) => Promise.reject(fsError(error, requested)));
+    const root = this.#contained(real, requested);
+    return { root, absolute: real, relative: toPosix(path.relative(root, real)) };
+  }
+
+  /**
+   * Resolves an entry by its folder's real path and its own name, without following the
+   * entry itself: for creating it, or for renaming or deleting a symlink rather than its target.
+   */
+  async resolveChild(requested: string): Promise<ResolvedChild> {
+    const { absolute } = this.#lexical(requested);
+    const name = path.basename(absolute);
+    const parentPath = path.dirname(absolute);
+    if (parentPath === absolute || name === '' || name === '.' || name === '..') {
+      throw new LocalBrainError('ValidationFailed', `${requested} does not name an entry inside a folder.`, { path: requested });
     }
-    const real = await realOrNotFound(absolute, requested);
-    const root = this.#roots.find((candidate) => isInside(candidate, real));
-    if (root === undefined) {
-      throw new LocalBrainError('PermissionDenied', `${requested} leads outside the workspace.`, { path: requested });
+    const parent = await realpath(parentPath).catch((error: unknown) => Promise.reject(fsError(error, requested)));
+    const root = this.#contained(parent, requested);
+    const target = path.join(parent, name);
+    if (this.#roots.includes(target)) {
+      throw new LocalBrainError('PermissionDenied', `${requested} is a workspace root; revoke it instead.`, { path: requested });
     }
-    return { root, absolute: real, relative: path.relative(root, real).split(path.sep).join('/') };
+    return { root, parent, name, absolute: target, relative: toPosix(path.relative(root, target)) };
   }
 }

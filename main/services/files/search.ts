@@ -1,0 +1,174 @@
+import { constants } from 'node:fs';
+import picomatch from 'picomatch';
+import { fileLimits, type SearchMatch, type SearchQuery } from '../../../shared/contract/files';
+import { LocalBrainError } from '../../../shared/errors';
+import { type ConfinedDir, openInDir } from '../workspace/confined';
+import { childPath } from './entries';
+import { looksBinary } from './text';
+
+/** Folders a search never enters: version control internals and installed dependencies. */
+export const skippedFolders: ReadonlySet<string> = new Set(['.git', 'node_modules', '.hg', '.svn']);
+/** Files read at once while searching; enough to keep the disk busy without flooding the thread pool (libuv has 4 threads). */
+const fileConcurrency = 8;
+/** Results are pushed in batches: at most this many per event… */
+const batchSize = 200;
+/** …and at least this often, so the first results show at once. */
+const batchIntervalMs = 50;
+/** Bytes examined for a NUL to decide a file is binary, as git does. */
+const binarySniffBytes = 8000;
+
+export interface SearchOptions {
+  readonly query: SearchQuery;
+  readonly includeHidden: boolean;
+  readonly maxResults: number;
+  readonly roots: readonly string[];
+  readonly signal: AbortSignal;
+  /** Receives results in batches, in the order they were found. */
+  readonly onResults: (matches: SearchMatch[]) => void;
+}
+
+export interface SearchOutcome {
+  readonly matches: number;
+  readonly filesScanned: number;
+  readonly truncated: boolean;
+  readonly cancelled: boolean;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function compileText(query: SearchQuery): RegExp | undefined {
+  if (query.text === undefined) return undefined;
+  const flags = query.caseSensitive ? '' : 'i';
+  try {
+    return new RegExp(query.regex ? query.text : escapeRegExp(query.text), flags);
+  } catch (error) {
+    throw new LocalBrainError(
+      'ValidationFailed',
+      `The search pattern is not a valid regular expression: ${(error as Error).message}`,
+      {
+        pattern: query.text,
+      },
+    );
+  }
+}
+
+class Stop extends Error {}
+
+/**
+ * Walks a verified folder without following symlinks (they could lead out, or loop),
+ * matching names by glob and contents by text or regex, and streams what it finds.
+ */
+export async function searchTree(start: ConfinedDir, startRelative: string, options: SearchOptions): Promise<SearchOutcome> {
+  const pattern = compileText(options.query);
+  const literal =
+    pattern !== undefined && !options.query.regex && options.query.caseSensitive === true
+      ? Buffer.from(options.query.text ?? '')
+      : undefined;
+  const nameMatches =
+    options.query.names === undefined
+      ? () => true
+      : picomatch(options.query.names, {
+          dot: true,
+          nocase: !options.query.caseSensitive,
+          matchBase: !options.query.names.includes('/'),
+        });
+  let matches = 0;
+  let filesScanned = 0;
+  let truncated = false;
+  let pending: SearchMatch[] = [];
+  let lastFlush = Date.now();
+
+  const flush = () => {
+    if (pending.length === 0) return;
+    options.onResults(pending);
+    pending = [];
+    lastFlush = Date.now();
+  };
+  const add = (match: SearchMatch) => {
+    if (matches >= options.maxResults) {
+      truncated = true;
+      throw new Stop();
+    }
+    matches += 1;
+    pending.push(match);
+    if (pending.length >= batchSize || Date.now() - lastFlush >= batchIntervalMs) flush();
+  };
+
+  const searchContent = async (dir: ConfinedDir, name: string, relative: string) => {
+    if (pattern === undefined) return;
+    let handle;
+    try {
+      handle = await openInDir(dir, name, constants.O_RDONLY | constants.O_NONBLOCK, relative);
+    } catch {
+      return; // vanished, unreadable or swapped for a symlink: not a result
+    }
+    let bytes: Buffer;
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile() || stats.size > fileLimits.maxSearchFileBytes) return;
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+    filesScanned += 1;
+    if (looksBinary(bytes.subarray(0, binarySniffBytes))) return;
+    if (literal !== undefined && bytes.indexOf(literal) === -1) return;
+    const text = bytes.toString('utf8');
+    if (literal === undefined && !pattern.test(text)) return;
+    const lines = text.split('\n');
+    for (let index = 0; index < lines.length; index += 1) {
+      const line = lines[index] ?? '';
+      const found = pattern.exec(line);
+      if (found === null) continue;
+      add({ path: relative, line: index + 1, column: found.index + 1, preview: line.slice(0, fileLimits.maxPreviewChars) });
+    }
+  };
+
+  const walk = async (dir: ConfinedDir, relative: string): Promise<void> => {
+    options.signal.throwIfAborted();
+    const entries = await dir.readEntries();
+    const files: { name: string; path: string }[] = [];
+    const folders: string[] = [];
+    for (const entry of entries) {
+      if (!options.includeHidden && entry.name.startsWith('.')) continue;
+      if (entry.isDirectory()) {
+        if (!skippedFolders.has(entry.name)) folders.push(entry.name);
+      } else if (entry.isFile()) {
+        const entryPath = childPath(relative, entry.name);
+        if (!nameMatches(entryPath)) continue;
+        if (pattern === undefined) add({ path: entryPath });
+        else files.push({ name: entry.name, path: entryPath });
+      }
+    }
+    for (let index = 0; index < files.length; index += fileConcurrency) {
+      options.signal.throwIfAborted();
+      await Promise.all(files.slice(index, index + fileConcurrency).map((file) => searchContent(dir, file.name, file.path)));
+    }
+    for (const folder of folders) {
+      const child = await dir.openChild(folder, options.roots, childPath(relative, folder)).catch(() => undefined);
+      if (child === undefined) continue;
+      try {
+        await walk(child, childPath(relative, folder));
+      } finally {
+        await child.close();
+      }
+    }
+  };
+
+  let cancelled = false;
+  try {
+    await walk(start, startRelative);
+  } catch (error) {
+    if (error instanceof Stop) {
+      // cap reached
+    } else if (options.signal.aborted) {
+      cancelled = true;
+    } else {
+      throw error;
+    }
+  }
+  flush();
+  return { matches, filesScanned, truncated, cancelled };
+}
