@@ -4,7 +4,7 @@ import { MemoryAuditSink, type AuditSink } from './ipc/audit';
 import { Router } from './ipc/router';
 import { grantInitialRoots, registerFilesDomain } from './handlers/files';
 import { healthReportHandler } from './handlers/health';
-import { terminalCommandHandler } from './handlers/terminal';
+import { registerTerminalDomain } from './handlers/terminal';
 import { voiceCommandHandler } from './handlers/voice';
 import { DisposableStore } from './lifecycle';
 import { MemoryWorkspaceStore, WorkspaceRoots, type WorkspaceStore } from './services/workspace/roots';
@@ -42,7 +42,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const router = new Router({ audit: options.audit ?? new MemoryAuditSink(), logger: options.logger });
     disposables.add(router.register('VoiceCommand', voiceCommandHandler));
     registerFilesDomain({ ...options, router, roots, store: workspaceStore }, disposables);
-    disposables.add(router.register('TerminalCommand', terminalCommandHandler(roots)));
+    registerTerminalDomain({ router, roots, logger: options.logger }, disposables);
     disposables.add(router.register('HealthReport', healthReportHandler(router, options)));
     return { router, roots, dispose: () => disposables.dispose() };
   } catch (error) {

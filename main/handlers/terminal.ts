@@ -1,19 +1,53 @@
+import type { Logger } from 'pino';
 import { limits } from '../../shared/limits';
-import type { Handler } from '../ipc/router';
-import { runCommand } from '../services/commands/run-command';
+import type { Handler, Router } from '../ipc/router';
+import type { DisposableStore } from '../lifecycle';
+import { TerminalCommands } from '../services/commands/terminal-commands';
+import { PtyService, type PtySettings } from '../services/pty/service';
 import type { WorkspaceRoots } from '../services/workspace/roots';
+import { confirmHandler } from './confirm';
+import { ptyHandlers } from './pty';
 
 /** Slack beyond the command's own timeout, so the process is killed and reported before the router's deadline fires. */
 const deadlineSlackMs = 5_000;
 
-export function terminalCommandHandler(roots: WorkspaceRoots): Handler<'TerminalCommand'> {
+export function terminalCommandHandler(commands: TerminalCommands): Handler<'TerminalCommand'> {
   return {
-    async run(data, { signal }) {
-      const cwd = await roots.resolveExisting(data.cwd ?? '.');
-      return runCommand(data, { cwd: cwd.absolute, signal });
-    },
+    authorize: (data, { sender }) => commands.check(sender.actor, data),
+    run: (data, { signal }) => commands.run(data, signal),
     summarize: (data) => ({ cmd: data.cmd, argc: data.args.length, cwd: data.cwd ?? null }),
     deadlineMs: (data) => (data.timeoutMs ?? limits.defaultCommandTimeoutMs) + deadlineSlackMs,
     privileged: true,
   };
+}
+
+export interface TerminalDomainOptions {
+  readonly router: Router;
+  readonly roots: WorkspaceRoots;
+  readonly logger: Logger;
+  /** The settings service's view of the terminal settings; defaults apply until it is wired. */
+  readonly ptySettings?: () => Partial<PtySettings>;
+}
+
+/**
+ * Registers TerminalCommand, Confirm and the PTY messages, and hands the PTY service to
+ * the core's store so every shell is killed on quit (after the handlers are gone).
+ */
+export function registerTerminalDomain(options: TerminalDomainOptions, disposables: DisposableStore): { pty: PtyService } {
+  const commands = new TerminalCommands({ roots: options.roots });
+  const pty = new PtyService({ roots: options.roots, logger: options.logger, settings: options.ptySettings });
+  disposables.add(() => pty.dispose());
+  const { router } = options;
+  disposables.add(router.register('TerminalCommand', terminalCommandHandler(commands)));
+  disposables.add(router.register('Confirm', confirmHandler(commands)));
+  const handlers = ptyHandlers(pty);
+  disposables.add(router.register('PtySpawn', handlers.PtySpawn));
+  disposables.add(router.register('PtyWrite', handlers.PtyWrite));
+  disposables.add(router.register('PtyResize', handlers.PtyResize));
+  disposables.add(router.register('PtyKill', handlers.PtyKill));
+  disposables.add(router.register('PtyAck', handlers.PtyAck));
+  disposables.add(router.register('PtyList', handlers.PtyList));
+  disposables.add(router.register('PtyAttach', handlers.PtyAttach));
+  disposables.add(router.register('PtyRename', handlers.PtyRename));
+  return { pty };
 }

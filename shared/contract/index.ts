@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Envelope } from '../envelope';
+import { confirmMessages } from './confirm';
 import type { MessageSpec } from './define';
 import { fileEvents, fileMessages } from './files';
 import { healthMessages } from './health';
@@ -18,6 +19,7 @@ export const messageSpecs = {
   ...workspaceMessages,
   ...terminalMessages,
   ...ptyMessages,
+  ...confirmMessages,
   ...healthMessages,
 } as const satisfies Record<string, MessageSpec>;
 

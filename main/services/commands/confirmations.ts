@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type { ConfirmationDetails } from '../../../shared/contract/confirm';
+import { LocalBrainError } from '../../../shared/errors';
+
+/** How long a confirmation stays valid: long enough to read a prompt and decide, short enough that a stale one is not lying around. */
+const defaultTtlMs = 2 * 60_000;
+/** Outstanding tokens per sender; older ones are dropped first, so a looping client cannot grow this without bound. */
+const maxPendingPerActor = 32;
+
+interface Pending<T> {
+  readonly actor: string;
+  readonly action: T;
+  readonly expiresAt: number;
+}
+
+/**
+ * One-time approvals: a token for an action that needs the person's consent, bound to
+ * the sender it was issued to, usable once, until it expires. The action itself is kept
+ * here, so redeeming runs exactly what was shown and nothing the client sends later.
+ */
+export class ConfirmationStore<T> {
+  readonly #pending = new Map<string, Pending<T>>();
+
+  constructor(
+    private readonly ttlMs = defaultTtlMs,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  issue(actor: string, action: T, shown: { action: string; reason: string }): ConfirmationDetails {
+    this.#prune();
+    const mine = [...this.#pending.entries()].filter(([, entry]) => entry.actor === actor);
+    for (const [token] of mine.slice(0, Math.max(0, mine.length - maxPendingPerActor + 1))) this.#pending.delete(token);
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = this.now() + this.ttlMs;
+    this.#pending.set(token, { actor, action, expiresAt });
+    return { token, action: shown.action, reason: shown.reason, expiresAt };
+  }
+
+  /** Returns the approved action and forgets the token; throws PermissionDenied for an unknown, used, expired or foreign one. */
+  redeem(actor: string, token: string): T {
+    const entry = this.#pending.get(token);
+    if (!entry) throw new LocalBrainError('PermissionDenied', 'That confirmation is not valid or was already used.');
+    if (entry.expiresAt <= this.now()) {
+      this.#pending.delete(token);
+      throw new LocalBrainError('PermissionDenied', 'That confirmation has expired; run the command again.');
+    }
+    // A token shown to one window is no use to another; it stays valid for its owner.
+    if (entry.actor !== actor) throw new LocalBrainError('PermissionDenied', 'That confirmation was issued to another window.');
+    this.#pending.delete(token);
+    return entry.action;
+  }
+
+  /** The action behind a live token, without using it (for the audit summary). */
+  peek(token: string): T | undefined {
+    const entry = this.#pending.get(token);
+    return entry && entry.expiresAt > this.now() ? entry.action : undefined;
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  #prune(): void {
+    const now = this.now();
+    for (const [token, entry] of this.#pending) if (entry.expiresAt <= now) this.#pending.delete(token);
+  }
+}

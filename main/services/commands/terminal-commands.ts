@@ -1,0 +1,63 @@
+import { homedir } from 'node:os';
+import type { MessageData, ReplyValue } from '../../../shared/contract';
+import { LocalBrainError } from '../../../shared/errors';
+import type { WorkspaceRoots } from '../workspace/roots';
+import { ConfirmationStore } from './confirmations';
+import { evaluateCommand } from './policy';
+import { runCommand } from './run-command';
+
+type CommandRequest = MessageData<'TerminalCommand'>;
+
+export interface TerminalCommandsOptions {
+  readonly roots: WorkspaceRoots;
+  readonly home?: string;
+  readonly confirmations?: ConfirmationStore<CommandRequest>;
+}
+
+/**
+ * TerminalCommand end to end: the cwd must be inside a workspace, the policy decides
+ * allow / ask / deny, "ask" hands out a one-time token, and a redeemed token runs
+ * exactly the command it was issued for.
+ */
+export class TerminalCommands {
+  readonly confirmations: ConfirmationStore<CommandRequest>;
+  readonly #roots: WorkspaceRoots;
+  readonly #home: string;
+
+  constructor(options: TerminalCommandsOptions) {
+    this.#roots = options.roots;
+    this.#home = options.home ?? homedir();
+    this.confirmations = options.confirmations ?? new ConfirmationStore<CommandRequest>();
+  }
+
+  /** Throws PermissionDenied for a denied command or a cwd outside the workspace, ConfirmationRequired (with a token) for "ask". */
+  async check(actor: string, request: CommandRequest): Promise<void> {
+    const verdict = await this.#verdict(request);
+    if (verdict.verdict === 'deny') throw new LocalBrainError('PermissionDenied', verdict.reason, { cmd: request.cmd });
+    if (verdict.verdict === 'ask') {
+      const details = this.confirmations.issue(actor, request, {
+        action: [request.cmd, ...request.args].join(' '),
+        reason: verdict.reason,
+      });
+      throw new LocalBrainError('ConfirmationRequired', `${verdict.reason} Confirm to run it.`, details);
+    }
+  }
+
+  async run(request: CommandRequest, signal: AbortSignal): Promise<ReplyValue<'TerminalCommand'>> {
+    const cwd = await this.#roots.resolveExisting(request.cwd ?? '.');
+    return runCommand(request, { cwd: cwd.absolute, signal });
+  }
+
+  /** Redeems a token and runs its command; the policy is asked again so a revoked workspace or a new deny rule still wins. */
+  async confirm(actor: string, token: string, signal: AbortSignal): Promise<ReplyValue<'TerminalCommand'>> {
+    const request = this.confirmations.redeem(actor, token);
+    const verdict = await this.#verdict(request);
+    if (verdict.verdict === 'deny') throw new LocalBrainError('PermissionDenied', verdict.reason, { cmd: request.cmd });
+    return this.run(request, signal);
+  }
+
+  async #verdict(request: CommandRequest) {
+    const cwd = await this.#roots.resolveExisting(request.cwd ?? '.');
+    return evaluateCommand(request.cmd, request.args, { cwd: cwd.absolute, roots: this.#roots.list(), home: this.#home });
+  }
+}

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { spawn as spawnPty } from 'node-pty';
+import type { Logger } from 'pino';
+import type { MessageData } from '../../../shared/contract';
+import type { PtySessionInfo } from '../../../shared/contract/pty';
+import { LocalBrainError } from '../../../shared/errors';
+import type { Sender } from '../../ipc/sender';
+import type { WorkspaceRoots } from '../workspace/roots';
+import { defaultFlow, type FlowOptions } from './flow';
+import { PtySession } from './session';
+import { chooseShell, loginShell, shellEnvironment } from './shell';
+
+/** The settings the PTY service reads at each spawn; the settings service supplies them. */
+export interface PtySettings {
+  /** Absolute path of the shell; the person's login shell when absent. */
+  readonly defaultShell?: string;
+  readonly maxSessions: number;
+  /** Characters of recent output kept per session for reattaching. */
+  readonly scrollbackChars: number;
+}
+
+export const defaultPtySettings: PtySettings = {
+  /** DESIGN/issue 4: at most 32 sessions by default. */
+  maxSessions: 32,
+  /** 256 Ki characters is about 3,000 full 80-column lines: a screen and a good deal of history, at ~0.5 MB per session. */
+  scrollbackChars: 256 * 1024,
+};
+
+/**
+ * How long the sessions of a window that went away wait for someone to attach before
+ * they are killed. A reload in serve mode is a new connection; 10 s covers a reload on
+ * a slow machine, and a closed window's shells are gone soon after.
+ */
+const defaultOrphanGraceMs = 10_000;
+/** On quit, how long to wait for killed shells to report their exit before giving up. */
+const disposeWaitMs = 3_000;
+
+export interface PtyServiceOptions {
+  readonly roots: WorkspaceRoots;
+  readonly logger?: Logger;
+  readonly settings?: () => Partial<PtySettings>;
+  readonly flow?: Partial<FlowOptions>;
+  readonly orphanGraceMs?: number;
+  /** The environment the allowlist reads from (tests pass their own). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+interface Ownership {
+  sender: Sender | undefined;
+  release: () => void;
+  orphanTimer: NodeJS.Timeout | undefined;
+}
+
+/** Every PTY session of the app: who owns it, its limits, and killing them all on quit. */
+export class PtyService {
+  readonly #sessions = new Map<string, PtySession>();
+  readonly #owners = new Map<string, Ownership>();
+  readonly #exitWaiters = new Map<string, () => void>();
+  readonly #options: PtyServiceOptions;
+  readonly #flow: FlowOptions;
+  #disposed = false;
+
+  constructor(options: PtyServiceOptions) {
+    this.#options = options;
+    this.#flow = { ...defaultFlow, ...options.flow };
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  #settings(): PtySettings {
+    return { ...defaultPtySettings, ...this.#options.settings?.() };
+  }
+
+  async spawn(owner: Sender, request: MessageData<'PtySpawn'>): Promise<PtySession> {
+    if (this.#disposed) throw new LocalBrainError('Unavailable', 'LocalBrain is shutting down.');
+    const settings = this.#settings();
+    if (this.#sessions.size >= settings.maxSessions) {
+      throw new LocalBrainError('Conflict', `At most ${settings.maxSessions} terminals can be open at once.`, {
+        maxSessions: settings.maxSessions,
+      });
+    }
+    const env = this.#options.env ?? process.env;
+    const cwd = await this.#options.roots.resolveExisting(request.cwd ?? '.');
+    const shell = await chooseShell(request.shell, settings.defaultShell ?? loginShell(env));
+    if (owner.closed.aborted) throw new LocalBrainError('Unavailable', 'The window went away.');
+    if (this.#sessions.size >= settings.maxSessions) {
+      throw new LocalBrainError('Conflict', `At most ${settings.maxSessions} terminals can be open at once.`, {
+        maxSessions: settings.maxSessions,
+      });
+    }
+    let pty;
+    try {
+      pty = spawnPty(shell, [], {
+        name: 'xterm-256color',
+        cols: request.cols,
+        rows: request.rows,
+        cwd: cwd.absolute,
+        env: shellEnvironment(shell, env),
+        // Buffers, so the session decodes UTF-8 itself and a character split across reads survives.
+        encoding: null,
+      });
+    } catch (error) {
+      throw new LocalBrainError('Io', `Could not start ${shell}.`, { shell }, { cause: error });
+    }
+    const id = randomUUID();
+    const session = new PtySession({
+      id,
+      pty,
+      shell,
+      cwd: cwd.absolute,
+      cols: request.cols,
+      rows: request.rows,
+      title: request.title ?? shell.split('/').pop() ?? 'shell',
+      scrollbackChars: settings.scrollbackChars,
+      flow: this.#flow,
+      onExit: (ended) => this.#forget(ended.id),
+    });
+    this.#sessions.set(id, session);
+    this.#setOwner(session, owner, false);
+    this.#options.logger?.info({ sessionId: id, pid: session.pid, actor: owner.actor }, 'pty spawned');
+    return session;
+  }
+
+  /** The session, if it exists and `sender` owns it. */
+  owned(sender: Sender, sessionId: string): PtySession {
+    const session = this.#sessions.get(sessionId);
+    if (!session) throw new LocalBrainError('NotFound', 'No such terminal session.', { sessionId });
+    if (this.#owners.get(sessionId)?.sender?.actor !== sender.actor) {
+      throw new LocalBrainError('PermissionDenied', 'This terminal belongs to another window; attach to it first.', {
+        sessionId,
+      });
+    }
+    return session;
+  }
+
+  list(sender: Sender): PtySessionInfo[] {
+    return [...this.#sessions.values()].map((session) =>
+      session.info(this.#owners.get(session.id)?.sender?.actor === sender.actor),
+    );
+  }
+
+  /** Gives the session to `sender` and replays its scrollback to it. */
+  attach(sender: Sender, sessionId: string): PtySessionInfo {
+    const session = this.#sessions.get(sessionId);
+    if (!session) throw new LocalBrainError('NotFound', 'No such terminal session.', { sessionId });
+    if (sender.closed.aborted) throw new LocalBrainError('Unavailable', 'The window went away.');
+    this.#setOwner(session, sender, true);
+    return session.info(true);
+  }
+
+  kill(sender: Sender, sessionId: string): void {
+    this.owned(sender, sessionId).kill();
+  }
+
+  #setOwner(session: PtySession, sender: Sender, replay: boolean): void {
+    const previous = this.#owners.get(session.id);
+    if (previous) {
+      previous.release();
+      clearTimeout(previous.orphanTimer);
+      if (previous.sender && previous.sender.actor !== sender.actor && !previous.sender.closed.aborted) {
+        previous.sender.emit({ type: 'PtyDetached', data: { sessionId: session.id } });
+      }
+    }
+    const onClosed = () => this.#orphan(session);
+    sender.closed.addEventListener('abort', onClosed, { once: true });
+    this.#owners.set(session.id, {
+      sender,
+      release: () => sender.closed.removeEventListener('abort', onClosed),
+      orphanTimer: undefined,
+    });
+    session.setSink((event) => sender.emit(event), { replay });
+  }
+
+  #orphan(session: PtySession): void {
+    const ownership = this.#owners.get(session.id);
+    if (!ownership) return;
+    ownership.release();
+    ownership.sender = undefined;
+    session.setSink(undefined);
+    ownership.orphanTimer = setTimeout(() => {
+      this.#options.logger?.info({ sessionId: session.id }, 'pty orphaned; killing');
+      session.kill();
+    }, this.#options.orphanGraceMs ?? defaultOrphanGraceMs);
+  }
+
+  #forget(sessionId: string): void {
+    const ownership = this.#owners.get(sessionId);
+    if (ownership) {
+      ownership.release();
+      clearTimeout(ownership.orphanTimer);
+    }
+    this.#owners.delete(sessionId);
+    this.#sessions.delete(sessionId);
+    this.#exitWaiters.get(sessionId)?.();
+    this.#exitWaiters.delete(sessionId);
+  }
+
+  /** Kills every session and waits (briefly) for each to be reaped. */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    const exits = [...this.#sessions.values()].map(
+      (session) =>
+        new Promise<void>((resolve) => {
+          this.#exitWaiters.set(session.id, resolve);
+          session.kill();
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(exits), new Promise<void>((resolve) => (timer = setTimeout(resolve, disposeWaitMs)))]);
+    clearTimeout(timer);
+  }
+}
