@@ -1,21 +1,21 @@
 // `npm start`: the desktop app in development, with renderer hot reload.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { electronNativeBinding, ensureElectronNativeBuild } from './electron-native.mjs';
 
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
 
+/** The Electron binary's path, read the way the electron package does but without its download-on-require. */
 function electronBinary() {
-  try {
-    // The electron package's main export is the path of its binary; it throws when the download never happened.
-    const binary = require('electron');
-    return typeof binary === 'string' && existsSync(binary) ? binary : undefined;
-  } catch {
-    return undefined;
-  }
+  const packageDir = dirname(require.resolve('electron/package.json'));
+  const pathFile = join(packageDir, 'path.txt');
+  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined;
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  const binary = override ? join(override, relative ?? 'electron') : relative && join(packageDir, 'dist', relative);
+  return binary && existsSync(binary) ? binary : undefined;
 }
 
 if (!electronBinary()) {

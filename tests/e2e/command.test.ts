@@ -5,6 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { startServe, type ServeProcess } from '../support/serve-process';
 import { tempDir } from '../support/temp';
+import type { LocalBrainApi } from '../../shared/api';
+
+/** What the page's global scope offers, as seen from code passed to page.evaluate. */
+interface PageGlobals {
+  readonly localbrain: LocalBrainApi;
+  readonly require?: unknown;
+}
 
 describe('the app in Chromium over serve mode', () => {
   let serve: ServeProcess;
@@ -50,5 +57,32 @@ describe('the app in Chromium over serve mode', () => {
     await input.press('Enter');
     await replies.getByText('Sorry, I did not understand that.').waitFor();
     await page.screenshot({ path: path.resolve(import.meta.dirname, '../../docs/screenshot.png') });
+  });
+
+  it('shows a validation error for a command the contract refuses', async () => {
+    const reply = await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).localbrain.invoke({
+        type: 'VoiceCommand',
+        data: { text: 'x'.repeat(10_001), metadata: { source: 'keyboard' } },
+      }),
+    );
+    expect(reply).toMatchObject({ ok: false, error: { code: 'ValidationFailed' } });
+  });
+
+  it('exposes only invoke and on to the page', async () => {
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).localbrain).sort())).toEqual([
+      'invoke',
+      'on',
+    ]);
+    expect(await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).require)).toBe('undefined');
+  });
+
+  it('tells the person when the connection to the core is lost', async () => {
+    await serve.stop();
+    await page.getByRole('status', { name: 'Connection' }).getByText('Disconnected').waitFor();
+    const reply = await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).localbrain.invoke({ type: 'HealthReport', data: {} }),
+    );
+    expect(reply).toMatchObject({ ok: false, error: { code: 'Unavailable' } });
   });
 });
