@@ -38,6 +38,8 @@ const host = '127.0.0.1';
 const maxFrameBytes = limits.maxMessageBytes * 4;
 /** Pushed events wait while a client's socket has this much unsent; beyond it the client is too slow and is dropped. */
 const maxBufferedBytes = 64 * 1024 * 1024;
+/** Requests one client may have unanswered at once; far above what a UI needs, low enough that a flood cannot exhaust memory. */
+const maxInFlightPerClient = 1024;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -119,6 +121,7 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
   function attach(ws: WebSocket, actor: string): void {
     sockets.add(ws);
     const gone = new AbortController();
+    let inFlight = 0;
     const sendFrame = (frame: unknown) => {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount > maxBufferedBytes) {
@@ -155,11 +158,23 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
         });
         return;
       }
+      const { id, message } = frame.data;
+      if (inFlight >= maxInFlightPerClient) {
+        sendFrame({
+          id,
+          reply: errorEnvelope({
+            code: 'Unavailable',
+            message: `More than ${maxInFlightPerClient} requests are waiting; try again when some have finished.`,
+          }),
+        });
+        return;
+      }
+      inFlight += 1;
       // The frame's size stands for the message's: the id adds a few bytes at most.
-      const byteLength = bytes.length;
-      void options.router
-        .dispatch(frame.data.message, sender, { byteLength })
-        .then((reply) => sendFrame({ id: frame.data.id, reply }));
+      void options.router.dispatch(message, sender, { byteLength: bytes.length }).then((reply) => {
+        inFlight -= 1;
+        sendFrame({ id, reply });
+      });
     });
     ws.on('close', () => {
       sockets.delete(ws);
