@@ -220,7 +220,8 @@ export function evaluateCommand(cmd: string, args: readonly string[], context: P
     const target = ddTarget(rest);
     if (target !== undefined) {
       const resolved = resolveArg(target, context);
-      if (resolved.startsWith('/dev/') && !harmlessDevices.has(resolved)) return deny(`dd would write to the device ${resolved}.`);
+      if (harmlessDevices.has(resolved)) return allow;
+      if (resolved.startsWith('/dev/')) return deny(`dd would write to the device ${resolved}.`);
       if (outsideWorkspace(target, context)) return ask(`dd would overwrite ${target}, outside the workspace.`);
     }
     return allow;

@@ -51,6 +51,7 @@ export class PtySession {
   #pending: string[] = [];
   #pendingChars = 0;
   #batchTimer: NodeJS.Timeout | undefined;
+  #lastFlushAt = -Infinity;
   #killTimer: NodeJS.Timeout | undefined;
   #sink: ((event: AppEvent) => void) | undefined;
   #unacked = 0;
@@ -164,7 +165,9 @@ export class PtySession {
     if (!this.#sink) return;
     this.#pending.push(text);
     this.#pendingChars += text.length;
-    if (this.#pendingChars >= this.#flow.batchMaxChars) this.#flush();
+    // Leading edge: output after a quiet spell (a keystroke's echo) goes at once; a stream is batched behind it.
+    const quiet = this.#batchTimer === undefined && performance.now() - this.#lastFlushAt >= this.#flow.batchMs;
+    if (quiet || this.#pendingChars >= this.#flow.batchMaxChars) this.#flush();
     else this.#batchTimer ??= setTimeout(() => this.#flush(), this.#flow.batchMs);
   }
 
@@ -172,6 +175,7 @@ export class PtySession {
     clearTimeout(this.#batchTimer);
     this.#batchTimer = undefined;
     if (this.#pendingChars === 0) return;
+    this.#lastFlushAt = performance.now();
     const data = this.#pending.length === 1 ? (this.#pending[0] ?? '') : this.#pending.join('');
     this.#pending = [];
     this.#pendingChars = 0;

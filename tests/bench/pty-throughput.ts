@@ -1,0 +1,76 @@
+/** Shared by the PTY bench and the soak test: push N bytes through a real PTY, raw or through the service. */
+import { spawn } from 'node-pty';
+import { pino } from 'pino';
+import type { Sender } from '../../main/ipc/sender';
+import { PtyService } from '../../main/services/pty/service';
+import type { PtySession } from '../../main/services/pty/session';
+import { WorkspaceRoots } from '../../main/services/workspace/roots';
+import type { AppEvent } from '../../shared/contract';
+
+/** A producer as fast as the machine allows; the TTY turns each \n into \r\n, so more arrives than is written. */
+export function producerScript(bytes: number): string {
+  return `yes 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdef | head -c ${bytes}`;
+}
+
+export interface Throughput {
+  readonly received: number;
+  readonly seconds: number;
+}
+
+/** node-pty on its own, reading Buffers as fast as it can. */
+export function rawThroughput(bytes: number): Promise<Throughput> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let received = 0;
+    const pty = spawn('/bin/sh', ['-c', producerScript(bytes)], { cols: 120, rows: 40, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, encoding: null });
+    pty.onData((chunk: string | Buffer) => (received += chunk.length));
+    pty.onExit(() => resolve({ received, seconds: (performance.now() - started) / 1000 }));
+  });
+}
+
+export interface ServiceRun {
+  readonly service: PtyService;
+  readonly session: PtySession;
+  readonly events: { count: number; chars: number };
+  readonly exited: Promise<void>;
+}
+
+function sender(onEvent: (event: AppEvent) => void): { sender: Sender; close: () => void } {
+  const closed = new AbortController();
+  return { sender: { actor: 'bench', capabilities: 'all', emit: onEvent, closed: closed.signal }, close: () => closed.abort() };
+}
+
+/**
+ * The same producer through PtyService: a shell in a workspace, output batched and
+ * flow-controlled, to a consumer that acknowledges each batch on the next turn of the
+ * event loop (as an acknowledgement crossing IPC would), or never.
+ */
+export async function serviceRun(bytes: number, workspace: string, acknowledge: boolean): Promise<ServiceRun> {
+  const roots = new WorkspaceRoots();
+  await roots.grant(workspace);
+  const service = new PtyService({ roots, logger: pino({ level: 'silent' }), settings: () => ({ defaultShell: '/bin/sh' }) });
+  const events = { count: 0, chars: 0 };
+  let session: PtySession | undefined;
+  let resolveExit: () => void = () => undefined;
+  const exited = new Promise<void>((resolve) => (resolveExit = resolve));
+  const owner = sender((event) => {
+    if (event.type === 'PtyExit') resolveExit();
+    if (event.type !== 'PtyData') return;
+    events.count += 1;
+    events.chars += event.data.data.length;
+    const chars = event.data.data.length;
+    if (acknowledge) setImmediate(() => session?.ack(chars));
+  });
+  session = await service.spawn(owner.sender, { cols: 120, rows: 40 });
+  session.write(`${producerScript(bytes)}; exit\n`);
+  return { service, session, events, exited };
+}
+
+export async function serviceThroughput(bytes: number, workspace: string): Promise<Throughput> {
+  const started = performance.now();
+  const run = await serviceRun(bytes, workspace, true);
+  await run.exited;
+  const seconds = (performance.now() - started) / 1000;
+  await run.service.dispose();
+  return { received: run.events.chars, seconds };
+}

@@ -1,0 +1,76 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TerminalCommands } from '../../../main/services/commands/terminal-commands';
+import { WorkspaceRoots } from '../../../main/services/workspace/roots';
+import { LocalBrainError } from '../../../shared/errors';
+import { tempDir } from '../../support/temp';
+
+type Folder = Awaited<ReturnType<typeof tempDir>>;
+
+async function errorOf(promise: Promise<unknown>): Promise<LocalBrainError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof LocalBrainError) return error;
+    throw error;
+  }
+  throw new Error('expected a LocalBrainError');
+}
+
+describe('TerminalCommand with the policy and real processes', () => {
+  let workspace: Folder;
+  let commands: TerminalCommands;
+  const signal = new AbortController().signal;
+
+  beforeEach(async () => {
+    workspace = await tempDir();
+    await mkdir(path.join(workspace.path, 'sub'));
+    const roots = new WorkspaceRoots();
+    await roots.grant(workspace.path);
+    commands = new TerminalCommands({ roots, home: '/home/nobody-here' });
+  });
+
+  afterEach(() => workspace.remove());
+
+  it('prints shell metacharacters literally: nothing runs through a shell', async () => {
+    const args = ['; rm -rf ~', '$(id)', '`id`', '| cat /etc/passwd', '&& echo pwned', '$HOME', '*'];
+    const request = { cmd: 'echo', args };
+    await commands.check('test:1', request);
+    const reply = await commands.run(request, signal);
+    expect(reply.stdout).toBe(`${args.join(' ')}\n`);
+    expect(reply.exitCode).toBe(0);
+  });
+
+  it('denies sudo ls without running it', async () => {
+    const error = await errorOf(commands.check('test:1', { cmd: 'sudo', args: ['ls'] }));
+    expect(error.code).toBe('PermissionDenied');
+  });
+
+  it('refuses a cwd outside the workspace', async () => {
+    const error = await errorOf(commands.check('test:1', { cmd: 'ls', args: [], cwd: '/etc' }));
+    expect(error.code).toBe('PermissionDenied');
+  });
+
+  it('asks before an "ask" command and runs it only with a valid, unused token from the same sender', async () => {
+    const request = { cmd: 'sh', args: ['-c', 'echo confirmed-$((6*7))'], cwd: 'sub' };
+    const error = await errorOf(commands.check('test:1', request));
+    expect(error.code).toBe('ConfirmationRequired');
+    const { token } = error.details as { token: string };
+    expect((await errorOf(commands.confirm('test:2', token, signal))).code).toBe('PermissionDenied');
+    expect((await errorOf(commands.confirm('test:1', 'x'.repeat(43), signal))).code).toBe('PermissionDenied');
+    const reply = await commands.confirm('test:1', token, signal);
+    expect(reply.stdout).toBe('confirmed-42\n');
+    expect((await errorOf(commands.confirm('test:1', token, signal))).code).toBe('PermissionDenied');
+  });
+
+  it('kills the whole process tree on timeout and caps output with truncated set', async () => {
+    const started = Date.now();
+    const error = await errorOf(commands.run({ cmd: 'sh', args: ['-c', 'sleep 30 & sleep 30; echo never'], timeoutMs: 200 }, signal));
+    expect(error.code).toBe('Timeout');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const big = await commands.run({ cmd: 'head', args: ['-c', '1000000', '/dev/zero'] }, signal);
+    expect(big.truncated).toBe(true);
+    expect(big.stdout.length).toBeLessThan(1_000_000);
+  });
+});

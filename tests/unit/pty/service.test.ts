@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppEvent } from '../../../shared/contract';
+import { LocalBrainError } from '../../../shared/errors';
+import { PtyService } from '../../../main/services/pty/service';
+import { WorkspaceRoots } from '../../../main/services/workspace/roots';
+import { testSender } from '../../support/sender';
+import { tempDir } from '../../support/temp';
+
+type Folder = Awaited<ReturnType<typeof tempDir>>;
+
+function output(events: readonly AppEvent[], sessionId: string): string {
+  return events.map((event) => (event.type === 'PtyData' && event.data.sessionId === sessionId ? event.data.data : '')).join('');
+}
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function codeOf(promise: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
+  try {
+    await (typeof promise === 'function' ? promise() : promise);
+  } catch (error) {
+    return error instanceof LocalBrainError ? error.code : 'other';
+  }
+  return undefined;
+}
+
+describe('PtyService', () => {
+  let workspace: Folder;
+  let service: PtyService;
+
+  beforeEach(async () => {
+    workspace = await tempDir();
+    const roots = new WorkspaceRoots();
+    await roots.grant(workspace.path);
+    service = new PtyService({
+      roots,
+      settings: () => ({ maxSessions: 3, defaultShell: '/bin/sh' }),
+      orphanGraceMs: 200,
+      env: { PATH: process.env.PATH, HOME: workspace.path, LOCALBRAIN_DB_KEY: 'f'.repeat(64), NODE_OPTIONS: '--inspect' },
+    });
+  });
+
+  afterEach(async () => {
+    await service.dispose();
+    await workspace.remove();
+  });
+
+  it('starts the shell in the workspace and sends output to its owner only', async () => {
+    const owner = testSender({ actor: 'window:1' });
+    const bystander = testSender({ actor: 'window:2' });
+    const session = await service.spawn(owner.sender, { cols: 80, rows: 24 });
+    expect(session.cwd).toBe(workspace.path);
+    session.write('pwd; echo "$LOCALBRAIN_DB_KEY$NODE_OPTIONS"x\n');
+    await until(() => output(owner.events, session.id).includes(`${workspace.path}\r\n`));
+    await until(() => /\r\nx\r\n/.test(output(owner.events, session.id)));
+    expect(bystander.events).toEqual([]);
+    expect(await codeOf(() => service.owned(bystander.sender, session.id))).toBe('PermissionDenied');
+    expect(await codeOf(() => service.owned(owner.sender, 'nope'))).toBe('NotFound');
+  });
+
+  it('refuses more sessions than the setting allows', async () => {
+    const owner = testSender();
+    for (let index = 0; index < 3; index += 1) await service.spawn(owner.sender, { cols: 80, rows: 24 });
+    expect(await codeOf(service.spawn(owner.sender, { cols: 80, rows: 24 }))).toBe('Conflict');
+    expect(service.size).toBe(3);
+  });
+
+  it('kills the sessions of a window that closed once nobody reattaches within the grace period', async () => {
+    const owner = testSender();
+    const session = await service.spawn(owner.sender, { cols: 80, rows: 24 });
+    owner.close();
+    expect(service.list(testSender({ actor: 'other' }).sender)[0]).toMatchObject({ sessionId: session.id, orphaned: true });
+    await until(() => service.size === 0);
+    expect(session.exited).toBe(true);
+  });
+
+  it('a reattaching window keeps the session alive, gets the scrollback replayed, and the old owner is told', async () => {
+    const first = testSender({ actor: 'window:1' });
+    const second = testSender({ actor: 'window:2' });
+    const session = await service.spawn(first.sender, { cols: 80, rows: 24 });
+    session.write('echo one""two\n');
+    await until(() => output(first.events, session.id).includes('onetwo'));
+    const info = service.attach(second.sender, session.id);
+    expect(info).toMatchObject({ mine: true, orphaned: false });
+    expect(second.events[0]).toMatchObject({ type: 'PtyData', data: { replay: true } });
+    expect(output(second.events, session.id)).toContain('onetwo');
+    expect(first.events.at(-1)).toEqual({ type: 'PtyDetached', data: { sessionId: session.id } });
+    expect(await codeOf(() => service.owned(first.sender, session.id))).toBe('PermissionDenied');
+    first.close();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(session.exited).toBe(false);
+  });
+
+  it('refuses a cwd outside the workspace and a shell that is not a listed login shell', async () => {
+    const owner = testSender();
+    expect(await codeOf(service.spawn(owner.sender, { cols: 80, rows: 24, cwd: '/' }))).toBe('PermissionDenied');
+    expect(await codeOf(service.spawn(owner.sender, { cols: 80, rows: 24, shell: '/usr/bin/env' }))).toBe('PermissionDenied');
+    expect(service.size).toBe(0);
+  });
+
+  it('dispose kills every session', async () => {
+    const owner = testSender();
+    const sessions = [await service.spawn(owner.sender, { cols: 80, rows: 24 }), await service.spawn(owner.sender, { cols: 80, rows: 24 })];
+    await service.dispose();
+    expect(sessions.every((session) => session.exited)).toBe(true);
+    expect(service.size).toBe(0);
+    expect(await codeOf(service.spawn(owner.sender, { cols: 80, rows: 24 }))).toBe('Unavailable');
+  });
+});
