@@ -1,11 +1,15 @@
 import type { Logger } from 'pino';
 import type { HealthReport } from '../shared/contract/health';
-import { MemoryAuditSink, type AuditSink } from './ipc/audit';
+import type { AuditSink } from './ipc/audit';
 import { Router } from './ipc/router';
 import { grantInitialRoots, registerFilesDomain } from './handlers/files';
 import { healthReportHandler } from './handlers/health';
 import { registerTerminalDomain } from './handlers/terminal';
 import { voiceCommandHandler } from './handlers/voice';
+import { registerStorageDomain } from './handlers/settings';
+import { generateDatabaseKey } from './services/keys/database-key';
+import { fixedKeyStore, type KeyStore } from './services/keys/key-store';
+import { Storage } from './services/storage/storage';
 import { DisposableStore } from './lifecycle';
 import { MemoryWorkspaceStore, WorkspaceRoots, type WorkspaceStore } from './services/workspace/roots';
 import type { TrashItemFn } from './services/files/trash';
@@ -18,6 +22,10 @@ export interface CoreOptions {
   readonly transport: HealthReport['transport'];
   readonly version: string;
   readonly audit?: AuditSink;
+  /** The database key; without one the database lives in memory (tests of other domains). */
+  readonly keyStore?: KeyStore;
+  /** better-sqlite3's addon built for Electron's ABI (LOCALBRAIN_SQLITE_BINDING). */
+  readonly sqliteBinding?: string;
   /** Where granted workspace roots persist; in memory when not given. */
   readonly workspaceStore?: WorkspaceStore;
   /** The OS folder dialog (Electron); without it WorkspaceGrant is Unavailable. */
@@ -30,21 +38,32 @@ export interface CoreOptions {
 export interface Core {
   readonly router: Router;
   readonly roots: WorkspaceRoots;
+  /** The encrypted database: audit log and settings (`storage.settings` can be given to other services). */
+  readonly storage: Storage;
   dispose(): Promise<void>;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const disposables = new DisposableStore(options.logger);
   try {
+    // Opened first and so disposed last: every other service's final audit entries still land.
+    const storage = await Storage.open({
+      dataDir: options.keyStore ? options.dataDir : undefined,
+      keyStore: options.keyStore ?? fixedKeyStore(generateDatabaseKey(), 'memory'),
+      logger: options.logger,
+      ...(options.sqliteBinding === undefined ? {} : { nativeBinding: options.sqliteBinding }),
+    });
+    disposables.add(() => storage.dispose());
     const roots = new WorkspaceRoots();
     const workspaceStore = options.workspaceStore ?? new MemoryWorkspaceStore();
     await grantInitialRoots(roots, workspaceStore, options.workspaces, options.logger);
-    const router = new Router({ audit: options.audit ?? new MemoryAuditSink(), logger: options.logger });
+    const router = new Router({ audit: options.audit ?? storage.audit, logger: options.logger });
+    registerStorageDomain({ router, storage }, disposables);
     disposables.add(router.register('VoiceCommand', voiceCommandHandler));
     registerFilesDomain({ ...options, router, roots, store: workspaceStore }, disposables);
     registerTerminalDomain({ router, roots, logger: options.logger }, disposables);
     disposables.add(router.register('HealthReport', healthReportHandler(router, options)));
-    return { router, roots, dispose: () => disposables.dispose() };
+    return { router, roots, storage, dispose: () => disposables.dispose() };
   } catch (error) {
     await disposables.dispose();
     throw error;

@@ -1,9 +1,12 @@
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serveUrlPrefix } from '../shared/wire';
 import { createCore } from './core';
-import { createLogger } from './logging';
+import { createAppLogging } from './logging';
+import { serveKeyStore } from './services/keys/key-file';
+import { databaseFileName } from './services/storage/storage';
 import { startServeServer } from './transport/serve';
 import { appVersion } from './version';
 
@@ -48,15 +51,19 @@ async function main(): Promise<void> {
     console.error(`localbrain serve: ${(error as Error).message}\n${usage}`);
     process.exit(2);
   }
-  const logger = createLogger();
+  const { logger, destination } = createAppLogging();
   await mkdir(args.dataDir, { recursive: true, mode: 0o700 });
+  // A key that does not open the database throws here, before the URL is printed and before any write.
+  const keyStore = serveKeyStore(args.dataDir, path.join(args.dataDir, databaseFileName));
   const core = await createCore({
+    keyStore,
     dataDir: args.dataDir,
     workspaces: args.workspaces,
     logger,
     transport: 'serve',
     version: appVersion,
   });
+  const detachLogFile = destination.attachFile({ dir: path.join(args.dataDir, 'logs'), key: core.storage.logKey() });
   const server = await startServeServer({
     router: core.router,
     logger,
@@ -72,6 +79,7 @@ async function main(): Promise<void> {
     void server
       .close()
       .then(() => core.dispose())
+      .then(() => detachLogFile())
       .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);

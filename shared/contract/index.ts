@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { Envelope } from '../envelope';
 import { confirmMessages } from './confirm';
+import { auditMessages } from './audit';
 import type { MessageSpec } from './define';
 import { fileEvents, fileMessages } from './files';
 import { healthMessages } from './health';
 import { ptyEvents, ptyMessages } from './pty';
+import { settingsMessages } from './settings';
 import { terminalMessages } from './terminal';
 import { voiceMessages } from './voice';
 import { workspaceMessages } from './workspace';
@@ -21,6 +23,8 @@ export const messageSpecs = {
   ...ptyMessages,
   ...confirmMessages,
   ...healthMessages,
+  ...auditMessages,
+  ...settingsMessages,
 } as const satisfies Record<string, MessageSpec>;
 
 /** Every event main pushes to a window, by name: the schema of its `data`. */

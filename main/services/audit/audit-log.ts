@@ -1,0 +1,319 @@
+import type { Logger } from 'pino';
+import type { AuditEntry, AuditVerifyResult } from '../../../shared/contract/audit';
+import { LocalBrainError } from '../../../shared/errors';
+import type { AppendOptions, AuditRecord, AuditSink, AuditSummary } from '../../ipc/audit';
+import type { StorageDatabase } from '../storage/database';
+import type { SqliteDatabase } from '../storage/sqlite';
+import { canonicalSummary, entryHash, genesisHash, roundDuration, type EntryKind } from './chain';
+
+/** Longest a non-privileged entry waits in memory before its batch is written; short, because a crash loses it. */
+const defaultFlushIntervalMs = 25;
+/** Entries per batch before a write is forced; one transaction of this size takes well under a millisecond. */
+const defaultMaxBatch = 256;
+/** Entries kept in memory while writes fail (a full disk); beyond this the oldest are dropped and logged. */
+const maxPendingWhileFailing = 10_000;
+const defaultQueryLimit = 100;
+const defaultExportLimit = 1_000;
+/** The actor written on entries LocalBrain makes itself (retention checkpoints); routed actors are `window:N` or `serve:N`. */
+export const internalActor = 'localbrain';
+
+interface Row {
+  seq: number;
+  kind: EntryKind;
+  time: number;
+  actor: string;
+  type: string;
+  summary: string;
+  outcome: string;
+  duration_ms: number;
+  prev_hash: string;
+  hash: string;
+}
+
+function toEntry(row: Row): AuditEntry {
+  return {
+    seq: row.seq,
+    time: row.time,
+    actor: row.actor,
+    type: row.type,
+    summary: JSON.parse(row.summary) as AuditEntry['summary'],
+    outcome: row.outcome,
+    durationMs: row.duration_ms,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export interface AuditQuery {
+  readonly limit?: number;
+  readonly before?: number;
+  readonly type?: string;
+  readonly outcome?: string;
+}
+
+export interface AuditLogOptions {
+  readonly storage: StorageDatabase;
+  readonly logger: Logger;
+  readonly flushIntervalMs?: number;
+  readonly maxBatch?: number;
+}
+
+interface PendingEntry {
+  readonly kind: EntryKind;
+  readonly record: AuditRecord;
+}
+
+/**
+ * The durable, hash-chained audit sink. Entries are buffered and written in batches on a
+ * short timer, on batch size and on dispose. A privileged entry is written at once and its
+ * `append` resolves only after the WAL holding it has been fdatasync'ed, so its reply is sent
+ * only once the entry would survive a power cut.
+ */
+export class AuditLog implements AuditSink {
+  readonly #storage: StorageDatabase;
+  readonly #db: SqliteDatabase;
+  readonly #logger: Logger;
+  readonly #flushIntervalMs: number;
+  readonly #maxBatch: number;
+  readonly #insert;
+  #pending: PendingEntry[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #tailSeq: number;
+  #tailHash: string;
+  #disposed = false;
+
+  constructor(options: AuditLogOptions) {
+    this.#storage = options.storage;
+    this.#db = options.storage.db;
+    this.#logger = options.logger;
+    this.#flushIntervalMs = options.flushIntervalMs ?? defaultFlushIntervalMs;
+    this.#maxBatch = options.maxBatch ?? defaultMaxBatch;
+    this.#insert = this.#db.prepare(
+      `INSERT INTO audit_log (seq, kind, time, actor, type, summary, outcome, duration_ms, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const tail = this.#db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+      { seq: number; hash: string } | undefined;
+    this.#tailSeq = tail?.seq ?? 0;
+    this.#tailHash = tail?.hash ?? genesisHash;
+  }
+
+  append(record: AuditRecord, options: AppendOptions): void | Promise<void> {
+    if (this.#disposed) throw new LocalBrainError('Unavailable', 'The audit log is closed.');
+    this.#pending.push({ kind: 'request', record });
+    if (options.privileged) {
+      this.flush();
+      return this.#storage.sync();
+    }
+    if (this.#pending.length >= this.#maxBatch) this.flush();
+    else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.#flushOnTimer(), this.#flushIntervalMs);
+    }
+  }
+
+  /** Number of entries waiting in memory. */
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  /** Writes every buffered entry in one transaction (a WAL append on this thread, no fsync). */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      this.#writeBatch(batch);
+    } catch (error) {
+      this.#pending = batch.concat(this.#pending);
+      if (this.#pending.length > maxPendingWhileFailing) {
+        const dropped = this.#pending.splice(0, this.#pending.length - maxPendingWhileFailing);
+        this.#logger.error({ dropped: dropped.length }, 'audit entries dropped: the database refuses writes');
+      }
+      throw new LocalBrainError('Database', 'The audit log could not be written.', undefined, { cause: error });
+    }
+    this.#storage.noteWrite();
+    // Power-loss durability for the batch, off the main thread; privileged callers await it themselves.
+    this.#storage.sync().catch((error: unknown) => this.#logger.error({ err: error }, 'audit sync failed'));
+  }
+
+  #flushOnTimer(): void {
+    this.#timer = undefined;
+    try {
+      this.flush();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'audit batch write failed; will retry');
+      if (!this.#disposed) this.#timer = setTimeout(() => this.#flushOnTimer(), this.#flushIntervalMs * 4);
+    }
+  }
+
+  #writeBatch(batch: readonly PendingEntry[]): void {
+    let seq = this.#tailSeq;
+    let prevHash = this.#tailHash;
+    this.#db
+      .transaction(() => {
+        for (const { kind, record } of batch) {
+          seq += 1;
+          prevHash = this.#insertEntry(seq, kind, record, prevHash);
+        }
+      })
+      .immediate();
+    this.#tailSeq = seq;
+    this.#tailHash = prevHash;
+  }
+
+  #insertEntry(seq: number, kind: EntryKind, record: AuditRecord, prevHash: string): string {
+    const summaryJson = canonicalSummary(record.summary);
+    const durationMs = roundDuration(record.durationMs);
+    const time = Math.round(record.time);
+    const fields = {
+      seq,
+      kind,
+      time,
+      actor: record.actor,
+      type: record.type,
+      summary: record.summary,
+      outcome: record.outcome,
+      durationMs,
+      prevHash,
+    };
+    const hash = entryHash(fields, summaryJson);
+    this.#insert.run(seq, kind, time, record.actor, record.type, summaryJson, record.outcome, durationMs, prevHash, hash);
+    return hash;
+  }
+
+  /** Newest first, paged by `before` (a sequence number); buffered entries are written first so the page is current. */
+  query(query: AuditQuery = {}): { entries: AuditEntry[]; nextBefore?: number } {
+    this.flush();
+    const limit = query.limit ?? defaultQueryLimit;
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.before !== undefined) {
+      where.push('seq < ?');
+      params.push(query.before);
+    }
+    if (query.type !== undefined) {
+      where.push('type = ?');
+      params.push(query.type);
+    }
+    if (query.outcome === 'error') where.push(`outcome <> 'ok'`);
+    else if (query.outcome !== undefined) {
+      where.push('outcome = ?');
+      params.push(query.outcome);
+    }
+    const sql = `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    const rows = this.#db.prepare(sql).all(...params, limit + 1) as Row[];
+    const page = rows.slice(0, limit).map(toEntry);
+    const last = page.at(-1);
+    return rows.length > limit && last ? { entries: page, nextBefore: last.seq } : { entries: page };
+  }
+
+  /** Oldest first, after a sequence number, as JSON Lines. */
+  exportPage(after = 0, limit = defaultExportLimit): { jsonl: string; count: number; lastSeq: number; done: boolean } {
+    this.flush();
+    const rows = this.#db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit + 1) as Row[];
+    const page = rows.slice(0, limit);
+    const jsonl = page.map((row) => `${JSON.stringify(toEntry(row))}\n`).join('');
+    return { jsonl, count: page.length, lastSeq: page.at(-1)?.seq ?? after, done: rows.length <= limit };
+  }
+
+  /**
+   * Walks the chain oldest first: every entry's hash must match its fields, its `prevHash`
+   * the hash before it, and sequence numbers must have no gaps. When the oldest entries were
+   * pruned, the first remaining one must link to the hash a prune checkpoint recorded.
+   */
+  verify(): AuditVerifyResult {
+    this.flush();
+    let checked = 0;
+    let previous: { seq: number; hash: string } | undefined;
+    const rows = this.#db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>;
+    for (const row of rows) {
+      const broken = (reason: string): AuditVerifyResult => ({ ok: false, checked, brokenAt: row.seq, reason });
+      if (previous === undefined) {
+        if (row.seq === 1) {
+          if (row.prev_hash !== genesisHash) return broken('the first entry does not start the chain');
+        } else if (!this.#prunedBefore(row.seq, row.prev_hash)) {
+          return broken('entries before this one are missing and no prune checkpoint accounts for them');
+        }
+      } else {
+        if (row.seq !== previous.seq + 1) return broken(`entries ${previous.seq + 1}–${row.seq - 1} are missing`);
+        if (row.prev_hash !== previous.hash) return broken('this entry does not link to the one before it');
+      }
+      const fields = {
+        seq: row.seq,
+        kind: row.kind,
+        time: row.time,
+        actor: row.actor,
+        type: row.type,
+        summary: {},
+        outcome: row.outcome,
+        durationMs: row.duration_ms,
+        prevHash: row.prev_hash,
+      };
+      if (entryHash(fields, row.summary) !== row.hash) return broken('this entry was changed after it was written');
+      checked++;
+      previous = { seq: row.seq, hash: row.hash };
+    }
+    return { ok: true, checked };
+  }
+
+  #prunedBefore(firstSeq: number, firstPrevHash: string): boolean {
+    const checkpoints = this.#db.prepare(`SELECT summary FROM audit_log WHERE kind = 'prune' ORDER BY seq DESC`).all() as {
+      summary: string;
+    }[];
+    return checkpoints.some(({ summary }) => {
+      const parsed = JSON.parse(summary) as AuditSummary;
+      return parsed.toSeq === firstSeq - 1 && parsed.toHash === firstPrevHash;
+    });
+  }
+
+  /**
+   * Removes entries older than `cutoffTime` through the one path the delete trigger allows
+   * (a permit row inside the same transaction), and appends a checkpoint entry carrying the
+   * range and the hash of its last entry, so the shortened chain still verifies.
+   */
+  prune(cutoffTime: number, now = Date.now()): { removed: number } {
+    this.flush();
+    const last = this.#db.prepare(`SELECT seq, hash FROM audit_log WHERE time < ? ORDER BY seq DESC LIMIT 1`).get(cutoffTime) as
+      { seq: number; hash: string } | undefined;
+    if (!last) return { removed: 0 };
+    const first = this.#db.prepare('SELECT min(seq) AS seq FROM audit_log').get() as { seq: number };
+    let removed = 0;
+    const seq = this.#tailSeq + 1;
+    let hash = '';
+    this.#db
+      .transaction(() => {
+        this.#db.prepare('INSERT INTO audit_prune_permit (up_to) VALUES (?)').run(last.seq);
+        removed = this.#db.prepare('DELETE FROM audit_log WHERE seq <= ?').run(last.seq).changes;
+        this.#db.prepare('DELETE FROM audit_prune_permit').run();
+        const record: AuditRecord = {
+          time: now,
+          actor: internalActor,
+          type: 'AuditPruned',
+          summary: { fromSeq: first.seq, toSeq: last.seq, toHash: last.hash, count: removed, cutoffTime },
+          outcome: 'ok',
+          durationMs: 0,
+        };
+        hash = this.#insertEntry(seq, 'prune', record, this.#tailHash);
+      })
+      .immediate();
+    this.#tailSeq = seq;
+    this.#tailHash = hash;
+    this.#storage.noteWrite();
+    // Pruning is rare and removes a range: checkpoint it now rather than leave it in a large WAL.
+    this.#storage.checkpoint('PASSIVE');
+    return { removed };
+  }
+
+  /** Writes what is buffered; later appends are refused. */
+  dispose(): void {
+    if (this.#disposed) return;
+    try {
+      this.flush();
+    } finally {
+      this.#disposed = true;
+      clearTimeout(this.#timer);
+    }
+  }
+}

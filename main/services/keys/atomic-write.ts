@@ -1,0 +1,22 @@
+import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Writes a 0600 file so that a crash leaves either the old file or the whole new one, never a torn one. */
+export function writeFileAtomically(file: string, content: string | Buffer): void {
+  const temporary = `${file}.tmp`;
+  writeFileSync(temporary, content, { mode: 0o600 });
+  syncPath(temporary, 'r+');
+  renameSync(temporary, file);
+  syncPath(path.dirname(file), 'r');
+}
+
+function syncPath(target: string, flags: 'r' | 'r+'): void {
+  const fd = openSync(target, flags);
+  try {
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename is still atomic there.
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,56 @@
+import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { StorageOpenError } from '../storage/open-errors';
+import { writeFileAtomically } from './atomic-write';
+import { generateDatabaseKey, parseHexKey, type DatabaseKey } from './database-key';
+import { fixedKeyStore, type KeyStore } from './key-store';
+
+export const keyFileName = 'db.key';
+export const keyEnvVar = 'LOCALBRAIN_DB_KEY';
+
+function readKeyFile(file: string): DatabaseKey {
+  const mode = statSync(file).mode & 0o777;
+  // Like ssh with a private key: tighten a key file others could read rather than keep using it as is.
+  if ((mode & 0o077) !== 0) chmodSync(file, 0o600);
+  return parseHexKey(readFileSync(file, 'utf8'), file);
+}
+
+/**
+ * Serve mode and tests: the key from LOCALBRAIN_DB_KEY (64 hex characters) when set,
+ * otherwise from a 0600 file in the data dir, created with a random key only when neither
+ * it nor the database exists yet (a database without its key file is an error, not a reset).
+ */
+export function serveKeyStore(dataDir: string, databaseFile: string, env: NodeJS.ProcessEnv = process.env): KeyStore {
+  const fromEnv = env[keyEnvVar];
+  if (fromEnv !== undefined && fromEnv !== '') return fixedKeyStore(parseHexKey(fromEnv, keyEnvVar), 'env');
+  const keyFile = path.join(dataDir, keyFileName);
+  const stagedFile = `${keyFile}.next`;
+  let current: DatabaseKey;
+  if (existsSync(keyFile)) current = readKeyFile(keyFile);
+  else if (existsSync(databaseFile)) {
+    throw new StorageOpenError('wrong-key', databaseFile, `The database exists but its key file ${keyFile} is missing`);
+  } else {
+    current = generateDatabaseKey();
+    writeFileAtomically(keyFile, `${current.toString('hex')}\n`);
+  }
+  const keys: DatabaseKey[] = [current];
+  if (existsSync(stagedFile)) keys.push(readKeyFile(stagedFile));
+  return {
+    source: 'file',
+    canRekey: true,
+    keys,
+    stage: (next) => {
+      writeFileAtomically(stagedFile, `${next.toString('hex')}\n`);
+      return Promise.resolve();
+    },
+    commit: () => {
+      renameSync(stagedFile, keyFile);
+      return Promise.resolve();
+    },
+    opened: (keyIndex) => {
+      // The staged key opened it: a rekey finished in the database but not in the key file.
+      if (keyIndex === 1) renameSync(stagedFile, keyFile);
+      return Promise.resolve();
+    },
+  };
+}

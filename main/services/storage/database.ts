@@ -1,0 +1,319 @@
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { writeFileAtomically } from '../keys/atomic-write';
+import { keyCheck, keyMatchesCheck, keyPragmaValue, type DatabaseKey } from '../keys/database-key';
+import { assertKnownVersion, migrate, type Migration, type MigrationResult } from './migrate';
+import { StorageOpenError } from './open-errors';
+import { SqliteDatabaseConstructor, sqliteCode, type SqliteDatabase } from './sqlite';
+
+/** How long an open waits for another process's lock before calling the file locked; long enough to ride out a checkpoint. */
+const defaultBusyTimeoutMs = 1_000;
+/** Idle time after the last write before the WAL is checkpointed; short enough that the WAL stays small between bursts. */
+const idleCheckpointMs = 500;
+/** Frames written without an idle moment before a checkpoint is forced anyway (~16 MB of 4 KiB pages), bounding the WAL. */
+const forcedCheckpointWrites = 4_096;
+/** The WAL is truncated to this size after a checkpoint (SQLite leaves it at its high-water mark otherwise). */
+const walSizeLimitBytes = 4 * 1024 * 1024;
+/** SQLite's smallest page; an encrypted file is always a whole number of pages. */
+const minPageBytes = 512;
+const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
+
+export interface OpenDatabaseOptions {
+  /** The database file, or ':memory:' for a core without a data dir. */
+  readonly file: string;
+  /** Keys to try in order; the first that opens the file is used (a second covers an interrupted rekey). */
+  readonly keys: readonly DatabaseKey[];
+  readonly migrations: readonly Migration[];
+  /** better-sqlite3's native addon built for this runtime's ABI (Electron); Node's own build otherwise. */
+  readonly nativeBinding?: string;
+  readonly logger?: Logger;
+  readonly busyTimeoutMs?: number;
+}
+
+function keyCheckFile(file: string): string {
+  return `${file}.keycheck`;
+}
+
+/** Refuses files that cannot be an encrypted database, before SQLite sees them (it would treat an empty file as new). */
+function preflight(file: string): void {
+  let size: number;
+  let header: Buffer;
+  try {
+    size = statSync(file).size;
+    const fd = openSync(file, 'r');
+    try {
+      header = Buffer.alloc(Math.min(size, sqliteHeader.length));
+      readSync(fd, header, 0, header.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new StorageOpenError('unreadable', file, 'The database file could not be read', {}, { cause: error });
+  }
+  if (size === 0) throw new StorageOpenError('damaged', file, 'The database file is empty (truncated)');
+  if (header.equals(sqliteHeader)) throw new StorageOpenError('unencrypted', file, 'The database file is not encrypted');
+  if (size < minPageBytes || size % minPageBytes !== 0) {
+    throw new StorageOpenError(
+      'damaged',
+      file,
+      `The database file is truncated or damaged (${size} bytes is not a whole number of pages)`,
+    );
+  }
+}
+
+function classifyProbeFailure(error: unknown, file: string, key: DatabaseKey): StorageOpenError {
+  const code = sqliteCode(error);
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new StorageOpenError('locked', file, 'The database is locked', {}, { cause: error });
+  }
+  if (code === 'SQLITE_NOTADB') {
+    const checkFile = keyCheckFile(file);
+    if (existsSync(checkFile) && keyMatchesCheck(key, readFileSync(checkFile, 'utf8'))) {
+      return new StorageOpenError('damaged', file, 'The key is right but the database file is damaged', {}, { cause: error });
+    }
+    return new StorageOpenError(
+      'wrong-key',
+      file,
+      existsSync(checkFile) ? 'The key does not open the database' : 'The key does not open the database, or the file is damaged',
+      {},
+      { cause: error },
+    );
+  }
+  if (code === 'SQLITE_CORRUPT') {
+    return new StorageOpenError('damaged', file, 'The database file is damaged', {}, { cause: error });
+  }
+  return new StorageOpenError('unreadable', file, 'The database could not be opened', {}, { cause: error });
+}
+
+/** Opens the file with one key and proves the key with a read: `PRAGMA key` itself never fails. */
+function openWithKey(options: OpenDatabaseOptions, key: DatabaseKey, exists: boolean): SqliteDatabase {
+  let db: SqliteDatabase;
+  try {
+    db = new SqliteDatabaseConstructor(options.file, {
+      fileMustExist: exists,
+      timeout: options.busyTimeoutMs ?? defaultBusyTimeoutMs,
+      ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+    });
+  } catch (error) {
+    throw new StorageOpenError('unreadable', options.file, 'The database could not be opened', {}, { cause: error });
+  }
+  try {
+    db.pragma(`cipher = 'chacha20'`);
+    db.pragma(`key = ${keyPragmaValue(key)}`);
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return db;
+  } catch (error) {
+    db.close();
+    throw classifyProbeFailure(error, options.file, key);
+  }
+}
+
+export interface OpenedDatabase {
+  readonly db: SqliteDatabase;
+  readonly key: DatabaseKey;
+  /** Which of `keys` opened it. */
+  readonly keyIndex: number;
+  readonly migration: MigrationResult;
+}
+
+/**
+ * Opens (or, only when no file exists, creates) the encrypted database: key, probe read,
+ * version check, then the pragmas that write. Nothing is written to a file that failed any
+ * check, and a file that exists is never recreated.
+ */
+export function openEncryptedDatabase(options: OpenDatabaseOptions): OpenedDatabase {
+  const memory = options.file === ':memory:';
+  const exists = !memory && existsSync(options.file);
+  if (exists) preflight(options.file);
+  if (options.keys.length === 0) throw new Error('openEncryptedDatabase needs at least one key');
+  let db: SqliteDatabase | undefined;
+  let keyIndex = 0;
+  let firstFailure: StorageOpenError | undefined;
+  for (const [index, key] of options.keys.entries()) {
+    try {
+      db = openWithKey(options, key, exists);
+      keyIndex = index;
+      break;
+    } catch (error) {
+      if (!(error instanceof StorageOpenError) || error.failure !== 'wrong-key') throw error;
+      firstFailure ??= error;
+    }
+  }
+  const key = options.keys[keyIndex];
+  if (db === undefined || key === undefined) throw firstFailure ?? new Error('unreachable');
+  try {
+    // Checked before any pragma that writes, so a newer file stays byte-identical.
+    assertKnownVersion(db, options.file, options.migrations);
+    // One process owns the file: the audit chain's tail is cached in memory, so a second
+    // writer would fork it. EXCLUSIVE also means no -shm file: the WAL index lives in memory.
+    db.pragma('locking_mode = EXCLUSIVE');
+    const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+    if (!memory && mode !== 'wal') throw new Error(`journal_mode is ${mode}, not wal`);
+    // NORMAL in WAL: a commit is safe from a process crash once written; power-loss
+    // durability comes from StorageDatabase.sync() (an fdatasync of the WAL off the main thread).
+    db.pragma('synchronous = NORMAL');
+    // Checkpoints are taken by StorageDatabase on idle, never inside a commit on the hot path.
+    db.pragma('wal_autocheckpoint = 0');
+    db.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('trusted_schema = OFF');
+    // Takes the exclusive lock now, so a second process fails at open, not mid-session.
+    db.exec('BEGIN IMMEDIATE; COMMIT');
+    const migration = migrate(db, options.file, options.migrations);
+    if (!memory && !existsSync(keyCheckFile(options.file))) writeFileAtomically(keyCheckFile(options.file), keyCheck(key));
+    return { db, key, keyIndex, migration };
+  } catch (error) {
+    db.close();
+    if (error instanceof StorageOpenError) throw error;
+    throw classifyProbeFailure(error, options.file, key);
+  }
+}
+
+/**
+ * The open database and its durability: writers commit on the calling thread (a WAL append,
+ * no fsync), `sync()` makes everything committed so far survive power loss with an
+ * fdatasync of the WAL on libuv's thread pool, and checkpoints run when writes go idle.
+ */
+export class StorageDatabase {
+  readonly db: SqliteDatabase;
+  readonly file: string;
+  readonly migration: MigrationResult;
+  /** Which of the offered keys opened the file. */
+  readonly keyIndex: number;
+  #walHandle: FileHandle | undefined;
+  #walHandleOpening: Promise<FileHandle | undefined> | undefined;
+  #syncRunning: Promise<void> | undefined;
+  #syncQueued: Promise<void> | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #writesSinceCheckpoint = 0;
+  #closed = false;
+  readonly #logger: Logger | undefined;
+  /** Checkpoint durations in ms, most recent last, for the bench and the health report. */
+  readonly checkpointDurationsMs: number[] = [];
+
+  constructor(opened: OpenedDatabase, file: string, logger?: Logger) {
+    this.db = opened.db;
+    this.file = file;
+    this.migration = opened.migration;
+    this.keyIndex = opened.keyIndex;
+    this.#logger = logger;
+  }
+
+  static open(options: OpenDatabaseOptions): StorageDatabase {
+    return new StorageDatabase(openEncryptedDatabase(options), options.file, options.logger);
+  }
+
+  get memory(): boolean {
+    return this.file === ':memory:';
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get cipher(): string {
+    return String(this.db.pragma('cipher', { simple: true }));
+  }
+
+  /** Call after each commit: schedules the idle checkpoint, or forces one when writes never pause. */
+  noteWrite(): void {
+    if (this.#closed || this.memory) return;
+    this.#writesSinceCheckpoint++;
+    if (this.#writesSinceCheckpoint >= forcedCheckpointWrites) {
+      this.checkpoint('PASSIVE');
+      return;
+    }
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => this.checkpoint('PASSIVE'), idleCheckpointMs);
+    this.#idleTimer.unref();
+  }
+
+  /** Copies the WAL into the database file. Runs on idle; its duration is recorded. */
+  checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (this.#closed || this.memory) return;
+    const started = performance.now();
+    try {
+      this.db.pragma(`wal_checkpoint(${mode})`);
+      this.#writesSinceCheckpoint = 0;
+    } catch (error) {
+      this.#logger?.warn({ err: error, file: this.file }, 'checkpoint failed');
+    }
+    this.checkpointDurationsMs.push(performance.now() - started);
+    if (this.checkpointDurationsMs.length > 1_000) this.checkpointDurationsMs.splice(0, 500);
+  }
+
+  /**
+   * Resolves once every commit made before the call is on stable storage. Concurrent callers
+   * share one fdatasync (group commit); it runs on the thread pool, not the main thread.
+   */
+  sync(): Promise<void> {
+    if (this.memory || this.#closed) return Promise.resolve();
+    if (this.#syncQueued) return this.#syncQueued;
+    if (!this.#syncRunning) {
+      this.#syncRunning = this.#datasync().finally(() => (this.#syncRunning = undefined));
+      return this.#syncRunning;
+    }
+    // A sync is already running but may have started before this commit: queue one more.
+    this.#syncQueued = this.#syncRunning.then(() => {
+      this.#syncQueued = undefined;
+      return this.sync();
+    });
+    return this.#syncQueued;
+  }
+
+  async #datasync(): Promise<void> {
+    const handle = await this.#wal();
+    if (handle) await handle.datasync();
+  }
+
+  #wal(): Promise<FileHandle | undefined> {
+    if (this.#walHandle) return Promise.resolve(this.#walHandle);
+    // fsync is per file, not per descriptor: a handle of our own flushes what SQLite wrote.
+    this.#walHandleOpening ??= open(`${this.file}-wal`, 'r+').then(
+      (handle) => {
+        this.#walHandle = handle;
+        return handle;
+      },
+      () => undefined,
+    );
+    return this.#walHandleOpening;
+  }
+
+  /**
+   * Re-encrypts the database in place under a new key. SQLite3MultipleCiphers refuses to
+   * rekey in WAL mode, so the journal mode is switched around it.
+   */
+  rekey(newKey: DatabaseKey): void {
+    if (this.memory) return;
+    this.checkpoint('TRUNCATE');
+    this.db.pragma('journal_mode = DELETE');
+    try {
+      this.db.pragma(`rekey = ${keyPragmaValue(newKey)}`);
+    } finally {
+      this.db.pragma('journal_mode = WAL');
+    }
+    writeFileAtomically(keyCheckFile(this.file), keyCheck(newKey));
+    // The WAL file was deleted and recreated by the journal switch: reopen the handle on next sync.
+    const handle = this.#walHandle;
+    this.#walHandle = undefined;
+    this.#walHandleOpening = undefined;
+    void handle?.close().catch(() => undefined);
+  }
+
+  /** Final checkpoint, then close. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    clearTimeout(this.#idleTimer);
+    await this.#syncRunning?.catch(() => undefined);
+    await this.#syncQueued?.catch(() => undefined);
+    this.checkpoint('TRUNCATE');
+    this.#closed = true;
+    this.db.close();
+    const handle = this.#walHandle ?? (await this.#walHandleOpening);
+    this.#walHandle = undefined;
+    await handle?.close().catch(() => undefined);
+  }
+}

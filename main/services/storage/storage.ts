@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { StorageStatus } from '../../../shared/contract/settings';
+import { LocalBrainError } from '../../../shared/errors';
+import { AuditLog } from '../audit/audit-log';
+import { RetentionScheduler } from '../audit/retention';
+import { generateDatabaseKey } from '../keys/database-key';
+import type { KeyStore } from '../keys/key-store';
+import { SettingsService } from '../settings/settings-service';
+import { StorageDatabase } from './database';
+import { schemaVersion } from './migrate';
+import { migrations } from './migrations';
+
+export const databaseFileName = 'localbrain.db';
+
+export interface StorageOptions {
+  /** The folder holding the database; undefined for an in-memory database (a core without a data dir). */
+  readonly dataDir: string | undefined;
+  readonly keyStore: KeyStore;
+  readonly logger: Logger;
+  /** better-sqlite3's addon for Electron's ABI (LOCALBRAIN_SQLITE_BINDING); Node's own build when unset. */
+  readonly nativeBinding?: string;
+}
+
+/** The encrypted database and the services kept in it. */
+export class Storage {
+  readonly database: StorageDatabase;
+  readonly audit: AuditLog;
+  readonly settings: SettingsService;
+  readonly #keyStore: KeyStore;
+  readonly #retention: RetentionScheduler;
+  readonly #logger: Logger;
+
+  private constructor(database: StorageDatabase, keyStore: KeyStore, logger: Logger) {
+    this.database = database;
+    this.#keyStore = keyStore;
+    this.#logger = logger;
+    this.audit = new AuditLog({ storage: database, logger });
+    this.settings = new SettingsService(database, logger);
+    this.#retention = new RetentionScheduler(this.audit, this.settings, logger);
+  }
+
+  static async open(options: StorageOptions): Promise<Storage> {
+    const file = options.dataDir === undefined ? ':memory:' : path.join(options.dataDir, databaseFileName);
+    const database = StorageDatabase.open({
+      file,
+      keys: options.keyStore.keys,
+      migrations,
+      logger: options.logger,
+      ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+    });
+    try {
+      await options.keyStore.opened(database.keyIndex);
+      if (database.migration.from !== database.migration.to) {
+        options.logger.info(
+          { file, from: database.migration.from, to: database.migration.to, backup: database.migration.backupFile },
+          'database migrated',
+        );
+      }
+      return new Storage(database, options.keyStore, options.logger);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+
+  /** The key that seals the diagnostic log: random, kept in the database so a rekey does not orphan old logs. */
+  logKey(): Buffer {
+    const db = this.database.db;
+    const row = db.prepare(`SELECT value FROM meta WHERE key = 'log.key'`).get() as { value: Buffer } | undefined;
+    if (row) return row.value;
+    const key = randomBytes(32);
+    db.prepare(`INSERT INTO meta (key, value) VALUES ('log.key', ?)`).run(key);
+    this.database.noteWrite();
+    return key;
+  }
+
+  status(): StorageStatus {
+    return {
+      keySource: this.#keyStore.source,
+      ...(this.#keyStore.backend === undefined ? {} : { keyBackend: this.#keyStore.backend }),
+      file: this.database.file,
+      schemaVersion: schemaVersion(this.database.db),
+      cipher: this.database.cipher,
+      canRekey: this.#keyStore.canRekey,
+    };
+  }
+
+  /** A new random key; the database is re-encrypted in place and the old key no longer opens it. */
+  async rekey(): Promise<{ rekeyedAt: number }> {
+    if (!this.#keyStore.canRekey) {
+      throw new LocalBrainError(
+        'Unavailable',
+        this.#keyStore.source === 'env'
+          ? 'The database key comes from LOCALBRAIN_DB_KEY; change the key there instead.'
+          : 'This database key cannot be replaced.',
+      );
+    }
+    this.audit.flush();
+    const next = generateDatabaseKey();
+    await this.#keyStore.stage(next);
+    this.database.rekey(next);
+    await this.#keyStore.commit(next);
+    this.#logger.info({ file: this.database.file }, 'database rekeyed');
+    return { rekeyedAt: Date.now() };
+  }
+
+  /** Writes buffered audit entries, stops timers, takes a final checkpoint and closes the file. */
+  async dispose(): Promise<void> {
+    this.#retention.dispose();
+    try {
+      this.audit.dispose();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'final audit write failed');
+    }
+    await this.database.close();
+  }
+}

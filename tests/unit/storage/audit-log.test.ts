@@ -1,0 +1,180 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../../main/ipc/audit';
+import { AuditLog } from '../../../main/services/audit/audit-log';
+import { genesisHash } from '../../../main/services/audit/chain';
+import { generateDatabaseKey, type DatabaseKey } from '../../../main/services/keys/database-key';
+import { StorageDatabase } from '../../../main/services/storage/database';
+import { migrations } from '../../../main/services/storage/migrations';
+import { capturingLogger } from '../../support/logger';
+import { tempDir } from '../../support/temp';
+
+let dir: { path: string; remove: () => Promise<void> };
+let key: DatabaseKey;
+let database: StorageDatabase;
+let audit: AuditLog;
+const { logger } = capturingLogger();
+
+function open(): void {
+  database = StorageDatabase.open({ file: path.join(dir.path, 'localbrain.db'), keys: [key], migrations });
+  audit = new AuditLog({ storage: database, logger });
+}
+
+async function reopen(): Promise<void> {
+  audit.dispose();
+  await database.close();
+  open();
+}
+
+function record(n: number, overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    time: 1_700_000_000_000 + n,
+    actor: 'test:1',
+    type: 'FileOperation',
+    summary: { path: `/w/${n}`, op: 'stat' },
+    outcome: 'ok',
+    durationMs: 0.1234567,
+    ...overrides,
+  };
+}
+
+beforeEach(async () => {
+  dir = await tempDir();
+  key = generateDatabaseKey();
+  open();
+});
+afterEach(async () => {
+  audit.dispose();
+  await database.close();
+  await dir.remove();
+});
+
+describe('AuditLog', () => {
+  it('batches ordinary entries and writes them on flush', () => {
+    for (let n = 1; n <= 3; n++) expect(audit.append(record(n), { privileged: false }) === undefined).toBe(true);
+    expect(audit.pendingCount).toBe(3);
+    expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(0);
+    audit.flush();
+    expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(3);
+  });
+
+  it('writes a privileged entry before its append resolves', async () => {
+    void audit.append(record(1), { privileged: false });
+    await audit.append(record(2), { privileged: true });
+    expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(2);
+  });
+
+  it('pages newest first and filters by type and outcome', () => {
+    for (let n = 1; n <= 5; n++) void audit.append(record(n), { privileged: false });
+    void audit.append(record(6, { type: 'TerminalCommand', outcome: 'PermissionDenied', summary: { cmd: 'rm' } }), {
+      privileged: false,
+    });
+    const first = audit.query({ limit: 4 });
+    expect(first.entries.map((entry) => entry.seq)).toEqual([6, 5, 4, 3]);
+    expect(first.nextBefore).toBe(3);
+    const second = audit.query({ limit: 4, before: first.nextBefore });
+    expect(second.entries.map((entry) => entry.seq)).toEqual([2, 1]);
+    expect(second.nextBefore).toBeUndefined();
+    expect(audit.query({ type: 'TerminalCommand' }).entries).toHaveLength(1);
+    expect(audit.query({ outcome: 'error' }).entries.map((entry) => entry.outcome)).toEqual(['PermissionDenied']);
+    expect(audit.query({ outcome: 'ok' }).entries).toHaveLength(5);
+    const [entry] = audit.query({ limit: 1 }).entries;
+    expect(entry).toMatchObject({ actor: 'test:1', summary: { cmd: 'rm' }, durationMs: 0.123 });
+  });
+
+  it('chains each entry to the one before, across restarts, and verifies', async () => {
+    for (let n = 1; n <= 10; n++) void audit.append(record(n), { privileged: n % 3 === 0 });
+    await reopen();
+    for (let n = 11; n <= 20; n++) void audit.append(record(n), { privileged: false });
+    const entries = audit.query({ limit: 500 }).entries.reverse();
+    expect(entries[0]?.prevHash).toBe(genesisHash);
+    for (let index = 1; index < entries.length; index++) expect(entries[index]?.prevHash).toBe(entries[index - 1]?.hash);
+    expect(audit.verify()).toEqual({ ok: true, checked: 20 });
+  });
+
+  it('refuses UPDATE and DELETE of an audit row through SQL', () => {
+    void audit.append(record(1), { privileged: false });
+    audit.flush();
+    expect(() => database.db.prepare(`UPDATE audit_log SET summary = '{}' WHERE seq = 1`).run()).toThrow(/append-only/);
+    expect(() => database.db.prepare('DELETE FROM audit_log WHERE seq = 1').run()).toThrow(/append-only/);
+    expect(audit.verify()).toEqual({ ok: true, checked: 1 });
+  });
+
+  it('reports exactly the entry whose summary was edited with the triggers dropped', () => {
+    for (let n = 1; n <= 10; n++) void audit.append(record(n), { privileged: false });
+    audit.flush();
+    database.db.exec('DROP TRIGGER audit_log_no_update');
+    database.db.prepare(`UPDATE audit_log SET summary = '{"op":"stat","path":"/w/elsewhere"}' WHERE seq = 7`).run();
+    expect(audit.verify()).toMatchObject({
+      ok: false,
+      checked: 6,
+      brokenAt: 7,
+      reason: expect.stringMatching(/changed/) as unknown,
+    });
+  });
+
+  it('reports a deleted entry at the one after the gap', () => {
+    for (let n = 1; n <= 5; n++) void audit.append(record(n), { privileged: false });
+    audit.flush();
+    database.db.exec('DROP TRIGGER audit_log_no_delete');
+    database.db.prepare('DELETE FROM audit_log WHERE seq = 3').run();
+    expect(audit.verify()).toMatchObject({ ok: false, brokenAt: 4, reason: expect.stringMatching(/missing/) as unknown });
+  });
+
+  it('reports a chain whose oldest entries vanished without a prune checkpoint', () => {
+    for (let n = 1; n <= 5; n++) void audit.append(record(n), { privileged: false });
+    audit.flush();
+    database.db.exec('DROP TRIGGER audit_log_no_delete');
+    database.db.prepare('DELETE FROM audit_log WHERE seq <= 2').run();
+    expect(audit.verify()).toMatchObject({ ok: false, brokenAt: 3 });
+  });
+
+  it('prunes by time through its own path and the shortened chain still verifies', async () => {
+    for (let n = 1; n <= 10; n++) void audit.append(record(n, { time: n * 1000 }), { privileged: false });
+    const { removed } = audit.prune(6_500, 50_000);
+    expect(removed).toBe(6);
+    expect(audit.verify()).toEqual({ ok: true, checked: 5 });
+    const [checkpoint] = audit.query({ limit: 1 }).entries;
+    expect(checkpoint).toMatchObject({
+      seq: 11,
+      actor: 'localbrain',
+      type: 'AuditPruned',
+      summary: { fromSeq: 1, toSeq: 6, count: 6 },
+    });
+    // The permit is gone once the prune commits: a stray DELETE is refused again.
+    expect(() => database.db.prepare('DELETE FROM audit_log WHERE seq = 7').run()).toThrow(/append-only/);
+    await reopen();
+    void audit.append(record(12, { time: 60_000 }), { privileged: false });
+    expect(audit.prune(9_500, 70_000).removed).toBe(3);
+    expect(audit.verify()).toEqual({ ok: true, checked: 4 });
+  });
+
+  it('exports JSON Lines oldest first, in pages', () => {
+    for (let n = 1; n <= 5; n++) void audit.append(record(n), { privileged: false });
+    const first = audit.exportPage(0, 3);
+    expect(first).toMatchObject({ count: 3, lastSeq: 3, done: false });
+    const lines = first.jsonl
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seq: number; hash: string });
+    expect(lines.map((line) => line.seq)).toEqual([1, 2, 3]);
+    expect(audit.exportPage(first.lastSeq, 3)).toMatchObject({ count: 2, lastSeq: 5, done: true });
+  });
+
+  it('writes what is buffered on dispose and refuses appends after', async () => {
+    void audit.append(record(1), { privileged: false });
+    audit.dispose();
+    expect(() => void audit.append(record(2), { privileged: false })).toThrow(/closed/);
+    await database.close();
+    open();
+    expect(audit.query().entries).toHaveLength(1);
+  });
+
+  it('flushes a batch on size without waiting for the timer', () => {
+    const small = new AuditLog({ storage: database, logger, maxBatch: 4 });
+    for (let n = 1; n <= 4; n++) void small.append(record(n), { privileged: false });
+    expect(small.pendingCount).toBe(0);
+    expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(4);
+    small.dispose();
+  });
+});
