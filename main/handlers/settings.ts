@@ -1,3 +1,5 @@
+import type { SettingsPatch } from '../../shared/contract/settings';
+import type { AuditSummary, SummaryValue } from '../ipc/audit';
 import type { Handler, Router } from '../ipc/router';
 import type { DisposableStore } from '../lifecycle';
 import { auditExportHandler, auditQueryHandler, auditVerifyHandler } from './audit';
@@ -8,12 +10,28 @@ export function settingsGetHandler(settings: SettingsService): Handler<'Settings
   return { run: () => ({ values: settings.all() }) };
 }
 
+/** Longest setting value copied into an audit summary; a shell path or a list of roots fits. */
+const maxSummaryValueChars = 512;
+
+/**
+ * What a SettingsSet changed, key by key. Settings hold no secrets (a theme, sizes, a shell
+ * path, workspace roots), so their new values belong in the record of who changed what.
+ */
+export function summarizeSettingsPatch(values: SettingsPatch): AuditSummary {
+  const summary: Record<string, SummaryValue> = {};
+  for (const [key, value] of Object.entries(values) as [string, SettingsPatch[keyof SettingsPatch]][]) {
+    if (value === undefined) continue;
+    const flat = Array.isArray(value) ? value.join('\n') : value;
+    summary[key] = typeof flat === 'string' ? flat.slice(0, maxSummaryValueChars) : flat;
+  }
+  return summary;
+}
+
 export function settingsSetHandler(settings: SettingsService): Handler<'SettingsSet'> {
   return {
     privileged: true,
     run: (data) => ({ values: settings.update(data.values) }),
-    // The keys changed, not their values: a shell path or a root is not a secret, but a summary stays small.
-    summarize: (data) => ({ keys: Object.keys(data.values).sort().join(',') }),
+    summarize: (data) => summarizeSettingsPatch(data.values),
   };
 }
 

@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { serveUrlPrefix } from '../../shared/wire';
+import { readEncryptedLog, logFiles } from '../../main/services/storage/encrypted-log';
+import { runServeToExit, startServe } from '../support/serve-process';
+import { tempDir } from '../support/temp';
+import { WsClient } from '../support/ws-client';
+import { filesUnder, snapshotDir } from '../unit/storage/helpers';
+import { generateDatabaseKey } from '../../main/services/keys/database-key';
+import { fixedKeyStore } from '../../main/services/keys/key-store';
+import { Storage } from '../../main/services/storage/storage';
+import { capturingLogger } from '../support/logger';
+
+let workspace: Awaited<ReturnType<typeof tempDir>>;
+let dataDir: Awaited<ReturnType<typeof tempDir>>;
+
+beforeEach(async () => {
+  workspace = await tempDir();
+  dataDir = await tempDir();
+  await writeFile(path.join(workspace.path, 'notes.txt'), 'workspace file\n');
+});
+afterEach(async () => {
+  await workspace.remove();
+  await dataDir.remove();
+});
+
+const dbFile = () => path.join(dataDir.path, 'localbrain.db');
+const keyFile = () => path.join(dataDir.path, 'db.key');
+
+/** Runs serve once so the data dir holds a database, a key file and some settings. */
+async function seed(): Promise<void> {
+  const serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
+  const client = await WsClient.connect(serve.wsUrl);
+  const reply = await client.request({ type: 'SettingsSet', data: { values: { 'terminal.fontSize': 17 } } });
+  expect(reply.ok).toBe(true);
+  await client.close();
+  expect((await serve.stop()).code).toBe(0);
+}
+
+function hits(files: readonly string[], canaries: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    for (const canary of canaries) {
+      for (const encoding of ['utf8', 'utf16le'] as const) {
+        if (bytes.includes(Buffer.from(canary, encoding))) found.push(`${path.basename(file)}: ${canary} (${encoding})`);
+      }
+    }
+  }
+  return found;
+}
+
+describe('storage through the real serve process', () => {
+  it('writes no plaintext to the data dir: database, WAL and logs hold none of the canaries', async () => {
+    const canaries = Array.from({ length: 4 }, (_, index) => `CANARY${index}${randomBytes(6).toString('hex')}`);
+    const [shellCanary, rootCanary, pathCanary, typeCanary] = canaries as [string, string, string, string];
+    const serve = await startServe({
+      dataDir: dataDir.path,
+      workspaces: [workspace.path],
+      env: { LOCALBRAIN_LOG_LEVEL: 'debug' },
+    });
+    const client = await WsClient.connect(serve.wsUrl);
+    const set = await client.request({
+      type: 'SettingsSet',
+      data: { values: { 'terminal.defaultShell': `/bin/${shellCanary}`, 'workspace.roots': [`/home/${rootCanary}`] } },
+    });
+    expect(set.ok).toBe(true);
+    await client.request({ type: 'FileOperation', data: { op: { kind: 'stat' }, path: path.join(workspace.path, pathCanary) } });
+    await client.request({ type: typeCanary, data: {} });
+    // The canaries did reach the database, so finding none on disk means they are encrypted there.
+    const audited = await client.request({ type: 'AuditQuery', data: { limit: 50 } });
+    expect(JSON.stringify(audited)).toContain(pathCanary);
+    expect(JSON.stringify(audited)).toContain(typeCanary);
+    expect(JSON.stringify(audited)).toContain(shellCanary);
+
+    // While running: the WAL holds the recent writes.
+    const running = filesUnder(dataDir.path);
+    expect(running.some((file) => file.endsWith('-wal'))).toBe(true);
+    expect(running.some((file) => file.includes(`${path.sep}logs${path.sep}`))).toBe(true);
+    expect(hits(running, canaries)).toEqual([]);
+
+    await client.close();
+    expect((await serve.stop()).code).toBe(0);
+    const stopped = filesUnder(dataDir.path);
+    expect(hits(stopped, canaries)).toEqual([]);
+    expect(readFileSync(dbFile()).subarray(0, 16).toString('latin1')).not.toBe('SQLite format 3\0');
+
+    // The log is real and readable with its key, which lives only inside the encrypted database.
+    const key = Buffer.from(readFileSync(keyFile(), 'utf8').trim(), 'hex');
+    const { logger } = capturingLogger();
+    const storage = await Storage.open({ dataDir: dataDir.path, keyStore: fixedKeyStore(key as never, 'env'), logger });
+    const logKey = storage.logKey();
+    await storage.dispose();
+    const [logFile] = logFiles(path.join(dataDir.path, 'logs'));
+    const lines = readEncryptedLog(logFile ?? '', logKey);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.some((line) => line.includes('"msg"'))).toBe(true);
+  });
+
+  it('exits non-zero before printing the URL when the key does not open the database, changing nothing', async () => {
+    await seed();
+    const before = snapshotDir(dataDir.path);
+    const run = await runServeToExit({
+      dataDir: dataDir.path,
+      workspaces: [workspace.path],
+      env: { LOCALBRAIN_DB_KEY: randomBytes(32).toString('hex') },
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).not.toContain(serveUrlPrefix);
+    expect(run.stderr).toContain(dbFile());
+    expect(run.stderr).toMatch(/key does not open/);
+    expect(snapshotDir(dataDir.path)).toEqual(before);
+  });
+
+  it('exits non-zero naming the file when the database is damaged, changing nothing', async () => {
+    await seed();
+    const fd = openSync(dbFile(), 'r+');
+    writeSync(fd, Buffer.alloc(100, 0x5a), 0, 100, 300);
+    closeSync(fd);
+    const before = snapshotDir(dataDir.path);
+    const run = await runServeToExit({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).not.toContain(serveUrlPrefix);
+    expect(run.stderr).toContain(dbFile());
+    expect(run.stderr).toMatch(/damaged/);
+    expect(snapshotDir(dataDir.path)).toEqual(before);
+  });
+
+  it('refuses to start when the key file of an existing database is missing, and creates no new key', async () => {
+    await seed();
+    const { rmSync } = await import('node:fs');
+    rmSync(keyFile());
+    const before = snapshotDir(dataDir.path);
+    const run = await runServeToExit({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('db.key');
+    expect(existsSync(keyFile())).toBe(false);
+    expect(snapshotDir(dataDir.path)).toEqual(before);
+  });
+
+  it('refuses a malformed LOCALBRAIN_DB_KEY', async () => {
+    const run = await runServeToExit({
+      dataDir: dataDir.path,
+      workspaces: [workspace.path],
+      env: { LOCALBRAIN_DB_KEY: 'not-hex' },
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('LOCALBRAIN_DB_KEY');
+    expect(run.stdout).not.toContain(serveUrlPrefix);
+  });
+
+  it('keeps settings across restarts, with the key from LOCALBRAIN_DB_KEY', async () => {
+    const key = generateDatabaseKey().toString('hex');
+    const env = { LOCALBRAIN_DB_KEY: key };
+    let serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], env });
+    let client = await WsClient.connect(serve.wsUrl);
+    expect(await client.request({ type: 'SettingsSet', data: { values: { 'appearance.theme': 'dark' } } })).toMatchObject({
+      ok: true,
+    });
+    const invalid = await client.request({ type: 'SettingsSet', data: { values: { 'terminal.fontSize': 500 } } });
+    expect(invalid).toMatchObject({ ok: false, error: { code: 'ValidationFailed' } });
+    const unknown = await client.request({ type: 'SettingsSet', data: { values: { 'no.such.key': 1 } } });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'ValidationFailed' } });
+    const rekey = await client.request({ type: 'StorageRekey', data: {} });
+    expect(rekey).toMatchObject({ ok: false, error: { code: 'Unavailable' } });
+    await client.close();
+    await serve.stop();
+    expect(existsSync(keyFile())).toBe(false);
+    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], env });
+    client = await WsClient.connect(serve.wsUrl);
+    const got = await client.request({ type: 'SettingsGet', data: {} });
+    expect(got).toMatchObject({ ok: true, value: { values: { 'appearance.theme': 'dark', 'terminal.maxSessions': 32 } } });
+    const verify = await client.request({ type: 'AuditVerify', data: {} });
+    expect(verify).toMatchObject({ ok: true, value: { ok: true } });
+    await client.close();
+    await serve.stop();
+  });
+
+  it('rekeys from settings: the new key file opens the database and the old key no longer does', async () => {
+    await seed();
+    const oldKey = readFileSync(keyFile(), 'utf8').trim();
+    let serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    let client = await WsClient.connect(serve.wsUrl);
+    expect(await client.request({ type: 'StorageStatus', data: {} })).toMatchObject({
+      ok: true,
+      value: { keySource: 'file', canRekey: true, cipher: 'chacha20', schemaVersion: 1 },
+    });
+    expect(await client.request({ type: 'StorageRekey', data: {} })).toMatchObject({ ok: true });
+    await client.close();
+    expect((await serve.stop()).code).toBe(0);
+    const newKey = readFileSync(keyFile(), 'utf8').trim();
+    expect(newKey).not.toBe(oldKey);
+
+    const withOld = await runServeToExit({
+      dataDir: dataDir.path,
+      workspaces: [workspace.path],
+      env: { LOCALBRAIN_DB_KEY: oldKey },
+    });
+    expect(withOld.code).not.toBe(0);
+    expect(withOld.stderr).toMatch(/key does not open/);
+
+    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    client = await WsClient.connect(serve.wsUrl);
+    expect(await client.request({ type: 'SettingsGet', data: {} })).toMatchObject({
+      ok: true,
+      value: { values: { 'terminal.fontSize': 17 } },
+    });
+    expect(await client.request({ type: 'AuditVerify', data: {} })).toMatchObject({ ok: true, value: { ok: true } });
+    await client.close();
+    await serve.stop();
+  });
+});
