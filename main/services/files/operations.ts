@@ -348,7 +348,8 @@ export class FileOperations {
     const target = await this.roots.resolveExisting(requested);
     const controller = new AbortController();
     const onAbort = () => controller.abort(context.signal?.reason);
-    context.signal?.addEventListener('abort', onAbort, { once: true });
+    if (context.signal?.aborted) onAbort();
+    else context.signal?.addEventListener('abort', onAbort, { once: true });
     this.#searches.set(op.searchId, { sender: context.sender, controller });
     const dir = await ConfinedDir.open(target.absolute, this.roots.list(), requested).catch((error: unknown) => {
       this.#searches.delete(op.searchId);
