@@ -8,8 +8,8 @@ import { canonicalSummary, entryHash, genesisHash, roundDuration, type EntryKind
 
 /** Longest a non-privileged entry waits in memory before its batch is written; short, because a crash loses it. */
 const defaultFlushIntervalMs = 25;
-/** Entries per batch before a write is forced; one transaction of this size takes well under a millisecond. */
-const defaultMaxBatch = 256;
+/** Entries per batch before a write is scheduled; at ~13 µs an entry (bench) one batch holds the thread under 2 ms. */
+const defaultMaxBatch = 128;
 /** Entries kept in memory while writes fail (a full disk); beyond this the oldest are dropped and logged. */
 const maxPendingWhileFailing = 10_000;
 const defaultQueryLimit = 100;
@@ -78,6 +78,7 @@ export class AuditLog implements AuditSink {
   readonly #insert;
   #pending: PendingEntry[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #tailSeq: number;
   #tailHash: string;
   #disposed = false;
@@ -105,8 +106,10 @@ export class AuditLog implements AuditSink {
       this.flush();
       return this.#storage.sync();
     }
-    if (this.#pending.length >= this.#maxBatch) this.flush();
-    else if (this.#timer === undefined) {
+    if (this.#pending.length >= this.#maxBatch) {
+      // Written right after this request's reply is on its way, not inside it.
+      if (this.#immediate === undefined) this.#immediate = setImmediate(() => this.#flushOnTimer());
+    } else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => this.#flushOnTimer(), this.#flushIntervalMs);
     }
   }
@@ -120,6 +123,8 @@ export class AuditLog implements AuditSink {
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearImmediate(this.#immediate);
+    this.#immediate = undefined;
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
@@ -140,6 +145,7 @@ export class AuditLog implements AuditSink {
 
   #flushOnTimer(): void {
     this.#timer = undefined;
+    this.#immediate = undefined;
     try {
       this.flush();
     } catch (error) {
@@ -314,6 +320,7 @@ export class AuditLog implements AuditSink {
     } finally {
       this.#disposed = true;
       clearTimeout(this.#timer);
+      clearImmediate(this.#immediate);
     }
   }
 }

@@ -170,9 +170,12 @@ describe('AuditLog', () => {
     expect(audit.query().entries).toHaveLength(1);
   });
 
-  it('flushes a batch on size without waiting for the timer', () => {
-    const small = new AuditLog({ storage: database, logger, maxBatch: 4 });
+  it('writes a full batch right after the request, without waiting for the timer', async () => {
+    const small = new AuditLog({ storage: database, logger, maxBatch: 4, flushIntervalMs: 60_000 });
     for (let n = 1; n <= 4; n++) void small.append(record(n), { privileged: false });
+    // Not inside the append that filled the batch: that request's reply goes first.
+    expect(small.pendingCount).toBe(4);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(small.pendingCount).toBe(0);
     expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(4);
     small.dispose();
