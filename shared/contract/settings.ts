@@ -85,5 +85,9 @@ export const settingsMessages = {
   SettingsSet: defineMessage(z.strictObject({ values: settingsPatchSchema }), z.object({ values: settingsSchema })),
   StorageStatus: defineMessage(z.strictObject({}), storageStatusSchema),
   /** New random key, database re-encrypted in place; the old key no longer opens it. */
-  StorageRekey: defineMessage(z.strictObject({}), z.object({ rekeyedAt: z.number() })),
+  StorageRekey: defineMessage(
+    z.strictObject({}),
+    // The desktop issues a new recovery key with the new database key: shown once, to write down.
+    z.object({ rekeyedAt: z.number(), recoveryKey: z.string().optional() }),
+  ),
 } as const;

@@ -41,7 +41,7 @@ export function serveKeyStore(dataDir: string, databaseFile: string, env: NodeJS
     keys,
     stage: (next) => {
       writeFileAtomically(stagedFile, `${next.toString('hex')}\n`);
-      return Promise.resolve();
+      return Promise.resolve({});
     },
     commit: () => {
       renameSync(stagedFile, keyFile);

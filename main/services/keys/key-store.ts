@@ -9,8 +9,11 @@ export interface KeyStore {
   readonly canRekey: boolean;
   /** Keys to try in order: the current one, then a staged one left by an interrupted rekey. */
   readonly keys: readonly DatabaseKey[];
-  /** Persists `next` beside the current key before the database is rekeyed, so a crash between the two loses nothing. */
-  stage(next: DatabaseKey): Promise<void>;
+  /**
+   * Persists `next` beside the current key before the database is rekeyed, so a crash
+   * between the two loses nothing. A store with a recovery key returns the new one to show.
+   */
+  stage(next: DatabaseKey): Promise<{ recoveryKey?: string }>;
   /** The database now opens with `next`: make it the key. */
   commit(next: DatabaseKey): Promise<void>;
   /** Called after open with the index of the key that worked; finishes an interrupted rekey. */

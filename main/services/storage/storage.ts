@@ -88,7 +88,7 @@ export class Storage {
   }
 
   /** A new random key; the database is re-encrypted in place and the old key no longer opens it. */
-  async rekey(): Promise<{ rekeyedAt: number }> {
+  async rekey(): Promise<{ rekeyedAt: number; recoveryKey?: string }> {
     if (!this.#keyStore.canRekey) {
       throw new LocalBrainError(
         'Unavailable',
@@ -99,11 +99,11 @@ export class Storage {
     }
     this.audit.flush();
     const next = generateDatabaseKey();
-    await this.#keyStore.stage(next);
+    const { recoveryKey } = await this.#keyStore.stage(next);
     this.database.rekey(next);
     await this.#keyStore.commit(next);
     this.#logger.info({ file: this.database.file }, 'database rekeyed');
-    return { rekeyedAt: Date.now() };
+    return recoveryKey === undefined ? { rekeyedAt: Date.now() } : { rekeyedAt: Date.now(), recoveryKey };
   }
 
   /** Writes buffered audit entries, stops timers, takes a final checkpoint and closes the file. */
