@@ -1,4 +1,5 @@
 import { limits } from '../../shared/limits';
+import type { AuditSummary } from '../ipc/audit';
 import type { Handler } from '../ipc/router';
 import type { TerminalCommands } from '../services/commands/terminal-commands';
 
@@ -12,7 +13,7 @@ export function confirmHandler(commands: TerminalCommands): Handler<'Confirm'> {
       return { type: 'TerminalCommand', value: await commands.confirm(sender.actor, data.token, signal) };
     },
     // The token is a credential and is never audited; the command it approves is.
-    summarize: (data) => {
+    summarize: (data): AuditSummary => {
       const request = commands.confirmations.peek(data.token);
       return request ? { kind: 'TerminalCommand', cmd: request.cmd, argc: request.args.length } : { kind: 'unknown' };
     },

@@ -2,15 +2,30 @@ import { useState, type ReactNode } from 'react';
 import { useConnection } from './useConnection';
 import { CommandView } from './views/CommandView';
 import { HealthView } from './views/HealthView';
+import { TerminalsView } from './views/TerminalsView';
 
-type ViewId = 'command' | 'health';
+type ViewId = 'command' | 'terminals' | 'health';
 
 export function App() {
   const [view, setView] = useState<ViewId>('command');
   const connection = useConnection();
+  const [terminalRequests, setTerminalRequests] = useState(0);
 
   const views: readonly { id: ViewId; label: string; render: () => ReactNode }[] = [
-    { id: 'command', label: 'Command', render: () => <CommandView onIntent={() => undefined} /> },
+    {
+      id: 'command',
+      label: 'Command',
+      render: () => (
+        <CommandView
+          onIntent={(intent) => {
+            if (intent !== 'open_terminal') return;
+            setTerminalRequests((count) => count + 1);
+            setView('terminals');
+          }}
+        />
+      ),
+    },
+    { id: 'terminals', label: 'Terminals', render: () => <TerminalsView openRequests={terminalRequests} /> },
     { id: 'health', label: 'Health', render: () => <HealthView /> },
   ];
   const current = views.find((candidate) => candidate.id === view) ?? views[0];

@@ -50,7 +50,7 @@ export async function serviceRun(bytes: number, workspace: string, acknowledge: 
   await roots.grant(workspace);
   const service = new PtyService({ roots, logger: pino({ level: 'silent' }), settings: () => ({ defaultShell: '/bin/sh' }) });
   const events = { count: 0, chars: 0 };
-  let session: PtySession | undefined;
+  const holder: { session?: PtySession } = {};
   let resolveExit: () => void = () => undefined;
   const exited = new Promise<void>((resolve) => (resolveExit = resolve));
   const owner = sender((event) => {
@@ -59,9 +59,10 @@ export async function serviceRun(bytes: number, workspace: string, acknowledge: 
     events.count += 1;
     events.chars += event.data.data.length;
     const chars = event.data.data.length;
-    if (acknowledge) setImmediate(() => session?.ack(chars));
+    if (acknowledge) setImmediate(() => holder.session?.ack(chars));
   });
-  session = await service.spawn(owner.sender, { cols: 120, rows: 40 });
+  const session = await service.spawn(owner.sender, { cols: 120, rows: 40 });
+  holder.session = session;
   session.write(`${producerScript(bytes)}; exit\n`);
   return { service, session, events, exited };
 }

@@ -87,7 +87,7 @@ function operands(args: readonly string[]): string[] {
 function hasShortFlag(args: readonly string[], letters: string): boolean {
   for (const arg of args) {
     if (arg === '--') return false;
-    if (/^-[A-Za-z]+$/.test(arg) && [...letters].some((letter) => arg.includes(letter))) return true;
+    if (/^-[A-Za-z]+$/.test(arg) && letters.split('').some((letter) => arg.includes(letter))) return true;
   }
   return false;
 }

@@ -57,7 +57,7 @@ describe('PtyService', () => {
     expect(session.cwd).toBe(workspace.path);
     session.write('pwd; echo "$LOCALBRAIN_DB_KEY$NODE_OPTIONS"x\n');
     await until(() => output(owner.events, session.id).includes(`${workspace.path}\r\n`));
-    await until(() => /\r\nx\r\n/.test(output(owner.events, session.id)));
+    await until(() => output(owner.events, session.id).includes('\r\nx\r\n'));
     expect(bystander.events).toEqual([]);
     expect(await codeOf(() => service.owned(bystander.sender, session.id))).toBe('PermissionDenied');
     expect(await codeOf(() => service.owned(owner.sender, 'nope'))).toBe('NotFound');
