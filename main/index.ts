@@ -2,7 +2,8 @@
  * Electron glue, kept thin: app lifecycle, the window, its security settings, and the
  * IPC transport. Everything else lives in the core and is tested under plain Node.
  */
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, net, protocol, safeStorage, session, shell } from 'electron';
+import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,14 +12,15 @@ import { appEntryUrl, appScheme, builtAppLocation, type AppLocation } from './el
 import { resolveAppFile } from './electron/app-files';
 import { contentSecurityPolicy, hardenSession, lockNavigation } from './electron/security';
 import { createMainWindow } from './electron/window';
-import { createLogger } from './logging';
+import { desktopStorageOptions } from './electron/key-wrap';
+import { createAppLogging } from './logging';
 import { registerElectronTransport } from './transport/electron';
 import { appVersion } from './version';
 
 /** How long quitting waits for services to release their resources before exiting anyway. */
 const shutdownBudgetMs = 5_000;
 
-const logger = createLogger();
+const { logger, destination: logDestination } = createAppLogging();
 const devServer = process.env.ELECTRON_RENDERER_URL;
 const location: AppLocation =
   !app.isPackaged && devServer ? { kind: 'dev', origin: new URL(devServer).origin } : builtAppLocation();
@@ -32,6 +34,7 @@ app.enableSandbox();
 
 let core: Core | undefined;
 let mainWindow: BrowserWindow | undefined;
+let detachLogFile: (() => void) | undefined;
 let disposeTransport: (() => void) | undefined;
 
 function workspacesFromArgs(): string[] {
@@ -75,7 +78,17 @@ async function start(): Promise<void> {
   });
   const dataDir = app.getPath('userData');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const storage = await desktopStorageOptions({
+    userDataDir: dataDir,
+    safeStorage,
+    surfaces: {
+      showMessageBox: (options) => dialog.showMessageBox(options),
+      writeClipboard: (text) => clipboard.writeText(text),
+      env: process.env,
+    },
+  });
   core = await createCore({
+    ...storage,
     dataDir,
     workspaces: workspacesFromArgs(),
     logger,
@@ -84,6 +97,7 @@ async function start(): Promise<void> {
     pickFolder,
     trashItem: (target) => shell.trashItem(target),
   });
+  detachLogFile = logDestination.attachFile({ dir: path.join(dataDir, 'logs'), key: core.storage.logKey() });
   disposeTransport = registerElectronTransport({ ipcMain, router: core.router, location, logger });
   mainWindow = createWindow();
   app.on('activate', () => {
@@ -99,6 +113,7 @@ async function shutdown(): Promise<void> {
   }, shutdownBudgetMs);
   try {
     await core?.dispose();
+    detachLogFile?.();
   } finally {
     clearTimeout(timer);
   }
@@ -125,6 +140,8 @@ if (!app.requestSingleInstanceLock()) {
   });
   start().catch((error: unknown) => {
     logger.fatal({ err: error }, 'LocalBrain could not start');
+    // A database that would not open says which file and what to do; show that, not a silent exit.
+    if (error instanceof Error) dialog.showErrorBox('LocalBrain could not start', error.message);
     app.exit(1);
   });
 }

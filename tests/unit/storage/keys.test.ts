@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { safeStorageKeyWrapper, type SafeStorageLike } from '../../../main/electron/key-wrap';
+import { dialogKeyPrompt, safeStorageKeyWrapper, type SafeStorageLike } from '../../../main/electron/key-wrap';
 import { parseHexKey } from '../../../main/services/keys/database-key';
 import { desktopKeyStore, wrappedKeyFileName, type KeyPrompt } from '../../../main/services/keys/desktop-key-store';
 import { serveKeyStore } from '../../../main/services/keys/key-file';
@@ -235,5 +235,43 @@ describe('desktopKeyStore', () => {
     await expect(
       Storage.open({ dataDir: dir.path, keyStore: { ...store, keys: oldKey ? [oldKey] : [] }, logger }),
     ).rejects.toMatchObject({ failure: 'wrong-key' });
+  });
+});
+
+describe('dialogKeyPrompt', () => {
+  function surfaces(env: NodeJS.ProcessEnv, response = 0) {
+    const boxes: string[] = [];
+    const copied: string[] = [];
+    return {
+      boxes,
+      copied,
+      surfaces: {
+        env,
+        showMessageBox: (options: { message: string; detail?: string }) => {
+          boxes.push(`${options.message} ${options.detail ?? ''}`);
+          return Promise.resolve({ response });
+        },
+        writeClipboard: (text: string) => {
+          copied.push(text);
+        },
+      },
+    };
+  }
+
+  it('takes the passphrase from the environment once, and explains when it is missing', async () => {
+    const given = surfaces({ LOCALBRAIN_DB_PASSPHRASE: 'secret words' });
+    const prompt = dialogKeyPrompt(given.surfaces);
+    await expect(prompt.passphrase('unlock', 1)).resolves.toBe('secret words');
+    await expect(prompt.passphrase('unlock', 2)).resolves.toBeUndefined();
+    const missing = surfaces({});
+    await expect(dialogKeyPrompt(missing.surfaces).passphrase('create', 1)).resolves.toBeUndefined();
+    expect(missing.boxes.join()).toMatch(/LOCALBRAIN_DB_PASSPHRASE/);
+  });
+
+  it('shows the recovery key and copies it when asked', async () => {
+    const shown = surfaces({}, 0);
+    await dialogKeyPrompt(shown.surfaces).showRecoveryKey('AAAA-BBBB');
+    expect(shown.boxes[0]).toContain('AAAA-BBBB');
+    expect(shown.copied).toEqual(['AAAA-BBBB']);
   });
 });
