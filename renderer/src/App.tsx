@@ -1,31 +1,18 @@
 import { useState, type ReactNode } from 'react';
 import { useConnection } from './useConnection';
 import { CommandView } from './views/CommandView';
+import { FilesView } from './views/FilesView';
 import { HealthView } from './views/HealthView';
-import { TerminalsView } from './views/TerminalsView';
 
-type ViewId = 'command' | 'terminals' | 'health';
+type ViewId = 'command' | 'files' | 'health';
 
 export function App() {
   const [view, setView] = useState<ViewId>('command');
   const connection = useConnection();
-  const [terminalRequests, setTerminalRequests] = useState(0);
 
   const views: readonly { id: ViewId; label: string; render: () => ReactNode }[] = [
-    {
-      id: 'command',
-      label: 'Command',
-      render: () => (
-        <CommandView
-          onIntent={(intent) => {
-            if (intent !== 'open_terminal') return;
-            setTerminalRequests((count) => count + 1);
-            setView('terminals');
-          }}
-        />
-      ),
-    },
-    { id: 'terminals', label: 'Terminals', render: () => <TerminalsView openRequests={terminalRequests} /> },
+    { id: 'command', label: 'Command', render: () => <CommandView onIntent={() => undefined} /> },
+    { id: 'files', label: 'Files', render: () => <FilesView /> },
     { id: 'health', label: 'Health', render: () => <HealthView /> },
   ];
   const current = views.find((candidate) => candidate.id === view) ?? views[0];

@@ -1,0 +1,221 @@
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { ReplyValue } from '../../../shared/contract';
+import { request } from '../api';
+import { DiffView } from './DiffView';
+import { Dialog } from './Dialog';
+import { describeFileError, isConflict } from './errors';
+import { highlightHtml } from './highlight';
+import { absoluteOf, nameOf, type Place } from './paths';
+
+type ReadReply = Extract<ReplyValue<'FileOperation'>, { kind: 'read' }>;
+type DiffReply = Extract<ReplyValue<'FileOperation'>, { kind: 'diff' }>;
+
+export interface FileEditorProps {
+  readonly file: Place;
+  /** A line to bring into view (from a search result), 1-based. */
+  readonly line?: number;
+  /** Bumped when the file changed on disk. */
+  readonly changedOnDisk: number;
+}
+
+/**
+ * Shows a file with syntax highlighting and edits it. Save never writes straight away: it
+ * first shows the diff against the file on disk and asks to confirm, and the write carries
+ * the hash of the version that was opened, so a file changed underneath is a Conflict
+ * rather than a silent overwrite.
+ */
+export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
+  const path = absoluteOf(file);
+  const name = nameOf(file.path);
+  const [loaded, setLoaded] = useState<ReadReply>();
+  const [error, setError] = useState<string>();
+  const [draft, setDraft] = useState<string>();
+  const [review, setReview] = useState<DiffReply>();
+  const [status, setStatus] = useState<string>();
+  const [conflict, setConflict] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const viewer = useRef<HTMLPreElement>(null);
+  const editing = draft !== undefined;
+
+  const [reloads, setReloads] = useState(0);
+  // Changes on disk reload a file being viewed; while it is edited, the edit is kept and a notice shown.
+  const [changesWhenEditStarted, setChangesWhenEditStarted] = useState(changedOnDisk);
+  const diskVersion = editing ? changesWhenEditStarted : changedOnDisk;
+  const changedWhileEditing = editing && changedOnDisk !== changesWhenEditStarted;
+
+  useEffect(() => {
+    let live = true;
+    request({ type: 'FileOperation', data: { op: { kind: 'read' }, path } }).then(
+      (reply) => {
+        if (!live || reply.kind !== 'read') return;
+        setLoaded(reply);
+        setError(undefined);
+        setConflict(false);
+      },
+      (caught: unknown) => {
+        if (!live) return;
+        setLoaded(undefined);
+        setError(describeFileError(caught));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, reloads, diskVersion]);
+
+  const startEditing = (content: string) => {
+    setChangesWhenEditStarted(changedOnDisk);
+    setDraft(content);
+  };
+
+  const reloadFromDisk = () => {
+    setDraft(undefined);
+    setStatus(undefined);
+    setReloads((count) => count + 1);
+  };
+
+  const html = useMemo(() => (loaded?.encoding === 'utf8' ? highlightHtml(loaded.content, name) : undefined), [loaded, name]);
+
+  useLayoutEffect(() => {
+    const element = viewer.current;
+    if (!element || line === undefined) return;
+    const lineHeight = Number.parseFloat(getComputedStyle(element).lineHeight) || 18;
+    element.scrollTop = Math.max(0, (line - 3) * lineHeight);
+  }, [line, loaded]);
+
+  const askToSave = async () => {
+    if (draft === undefined || busy) return;
+    setBusy(true);
+    try {
+      const diff = await request({ type: 'FileOperation', data: { op: { kind: 'diff', content: draft }, path } });
+      if (diff.kind === 'diff') setReview(diff);
+    } catch (caught) {
+      setStatus(describeFileError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const save = async () => {
+    if (draft === undefined || loaded === undefined) return;
+    setBusy(true);
+    try {
+      const reply = await request({
+        type: 'FileOperation',
+        data: {
+          op: {
+            kind: 'write',
+            content: draft,
+            ...(loaded.charset === undefined ? {} : { charset: loaded.charset }),
+            ...(loaded.sha256 === undefined ? {} : { expectedSha256: loaded.sha256 }),
+          },
+          path,
+        },
+      });
+      if (reply.kind === 'write') {
+        setLoaded({ ...loaded, content: draft, sha256: reply.sha256, size: reply.entry.size });
+        setDraft(undefined);
+        setStatus(`Saved ${name}.`);
+      }
+    } catch (caught) {
+      setConflict(isConflict(caught));
+      setStatus(describeFileError(caught));
+    } finally {
+      setReview(undefined);
+      setBusy(false);
+    }
+  };
+
+  const onEditorKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's') {
+      event.preventDefault();
+      void askToSave();
+    }
+  };
+
+  return (
+    <section className="file-editor" aria-label={`File ${name}`}>
+      <header className="editor-bar">
+        <h2 className="editor-title" title={file.path}>
+          {file.path}
+          {editing && draft !== loaded?.content && <span aria-label="unsaved changes"> ●</span>}
+        </h2>
+        {loaded?.encoding === 'utf8' && !editing && (
+          <button type="button" onClick={() => startEditing(loaded.content)}>
+            Edit
+          </button>
+        )}
+        {editing && (
+          <>
+            <button type="button" onClick={() => void askToSave()} disabled={busy}>
+              Save
+            </button>
+            <button type="button" className="secondary" onClick={() => setDraft(undefined)}>
+              Discard
+            </button>
+          </>
+        )}
+      </header>
+      {status !== undefined && (
+        <p className={conflict ? 'file-error' : 'file-status'} role={conflict ? 'alert' : 'status'}>
+          {status}{' '}
+          {conflict && (
+            <button type="button" className="secondary" onClick={reloadFromDisk}>
+              Reload from disk
+            </button>
+          )}
+        </p>
+      )}
+      {changedWhileEditing && (
+        <p className="file-error" role="alert">
+          This file changed on disk while you were editing it; saving will show the difference and may be refused.
+        </p>
+      )}
+      {error !== undefined && (
+        <p className="file-error" role="alert">
+          {error}
+        </p>
+      )}
+      {loaded?.encoding === 'base64' && <p className="muted">Binary file, {loaded.size.toLocaleString()} bytes: not shown.</p>}
+      {loaded?.encoding === 'utf8' &&
+        (editing ? (
+          <textarea
+            className="editor-text"
+            aria-label="File content"
+            value={draft}
+            spellCheck={false}
+            onChange={(event) => setDraft(event.target.value)}
+            onKeyDown={onEditorKey}
+          />
+        ) : (
+          <pre ref={viewer} className="viewer hljs" aria-label="File viewer" tabIndex={0}>
+            {html === undefined ? <code>{loaded.content}</code> : <code dangerouslySetInnerHTML={{ __html: html }} />}
+          </pre>
+        ))}
+      {review !== undefined && (
+        <Dialog label="Review changes" wide onClose={() => setReview(undefined)}>
+          <h2>Save {name}?</h2>
+          <p>
+            {review.identical
+              ? 'No changes: the file on disk already has this content.'
+              : `${review.additions} line(s) added, ${review.deletions} removed.`}
+          </p>
+          {review.baseSha256 !== loaded?.sha256 && (
+            <p className="file-error" role="alert">
+              The file changed on disk since you opened it; saving will be refused. Reload it first.
+            </p>
+          )}
+          <DiffView patch={review.patch} />
+          <div className="dialog-buttons">
+            <button type="button" className="secondary" onClick={() => setReview(undefined)}>
+              Cancel
+            </button>
+            <button type="button" onClick={() => void save()} disabled={busy}>
+              Confirm save
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </section>
+  );
+}
