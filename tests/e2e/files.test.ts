@@ -87,11 +87,11 @@ describe('the files view in Chromium over serve mode', () => {
     await page.keyboard.press('ArrowRight');
     await item('app.ts').waitFor();
     await page.keyboard.press('ArrowDown');
-    expect(await item('app.ts').evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await page.locator('[role="treeitem"]:focus').getAttribute('data-path')).toBe('src/app.ts');
     await page.keyboard.press('Enter');
     await page.getByLabel('File viewer').getByText('findable marker').waitFor();
     await page.keyboard.press('ArrowLeft');
-    expect(await item('src').evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await page.locator('[role="treeitem"]:focus').getAttribute('data-path')).toBe('src');
     await page.keyboard.press('ArrowLeft');
     expect(await item('src').getAttribute('aria-expanded')).toBe('false');
   });
