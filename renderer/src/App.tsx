@@ -1,10 +1,12 @@
 import { useState, type ReactNode } from 'react';
 import { useConnection } from './useConnection';
+import { AuditView } from './views/AuditView';
 import { CommandView } from './views/CommandView';
 import { FilesView } from './views/FilesView';
 import { HealthView } from './views/HealthView';
+import { SettingsView } from './views/SettingsView';
 
-type ViewId = 'command' | 'files' | 'health';
+type ViewId = 'command' | 'files' | 'health' | 'audit' | 'settings';
 
 export function App() {
   const [view, setView] = useState<ViewId>('command');
@@ -14,6 +16,8 @@ export function App() {
     { id: 'command', label: 'Command', render: () => <CommandView onIntent={() => undefined} /> },
     { id: 'files', label: 'Files', render: () => <FilesView /> },
     { id: 'health', label: 'Health', render: () => <HealthView /> },
+    { id: 'audit', label: 'Audit', render: () => <AuditView /> },
+    { id: 'settings', label: 'Settings', render: () => <SettingsView /> },
   ];
   const current = views.find((candidate) => candidate.id === view) ?? views[0];
 

@@ -1,0 +1,209 @@
+import { useEffect, useState } from 'react';
+import type { Settings, SettingsPatch, StorageStatus } from '../../../shared/contract/settings';
+import { ReplyError, request } from '../api';
+import './storage-views.css';
+
+function describe(caught: unknown): string {
+  if (!(caught instanceof ReplyError)) return 'The request failed.';
+  const issues = Array.isArray(caught.payload.details)
+    ? (caught.payload.details as { path?: unknown[]; message?: string }[])
+    : [];
+  const detail = issues.map((issue) => `${(issue.path ?? []).slice(-1).join('')}: ${issue.message ?? ''}`).join('; ');
+  return detail ? `${caught.payload.message} ${detail}` : caught.payload.message;
+}
+
+function numberOr(value: string, fallback: number): number {
+  const parsed = Number(value);
+  return value.trim() === '' || Number.isNaN(parsed) ? fallback : parsed;
+}
+
+export function SettingsView() {
+  const [saved, setSaved] = useState<Settings>();
+  const [draft, setDraft] = useState<Settings>();
+  const [status, setStatus] = useState<StorageStatus>();
+  const [message, setMessage] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [recoveryKey, setRecoveryKey] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const state = { live: true };
+    void (async () => {
+      try {
+        const [{ values }, storage] = await Promise.all([
+          request({ type: 'SettingsGet', data: {} }),
+          request({ type: 'StorageStatus', data: {} }),
+        ]);
+        if (!state.live) return;
+        setSaved(values);
+        setDraft(values);
+        setStatus(storage);
+      } catch (caught) {
+        if (state.live) setError(describe(caught));
+      }
+    })();
+    return () => {
+      state.live = false;
+    };
+  }, []);
+
+  if (!draft || !saved) {
+    return (
+      <section className="view" aria-labelledby="settings-heading">
+        <h1 id="settings-heading">Settings</h1>
+        {error ? <p role="alert">{error}</p> : <p>Loading…</p>}
+      </section>
+    );
+  }
+
+  const update = <K extends keyof Settings>(key: K, value: Settings[K]) => setDraft({ ...draft, [key]: value });
+
+  const save = async () => {
+    const changed = Object.fromEntries(
+      (Object.keys(draft) as (keyof Settings)[])
+        .filter((key) => JSON.stringify(draft[key]) !== JSON.stringify(saved[key]))
+        .map((key) => [key, draft[key]]),
+    ) as SettingsPatch;
+    setBusy(true);
+    try {
+      const { values } = await request({ type: 'SettingsSet', data: { values: changed } });
+      setSaved(values);
+      setDraft(values);
+      setError(undefined);
+      setMessage('Settings saved.');
+    } catch (caught) {
+      setMessage(undefined);
+      setError(describe(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const rekey = async () => {
+    setBusy(true);
+    try {
+      const result = await request({ type: 'StorageRekey', data: {} });
+      setRecoveryKey(result.recoveryKey);
+      setError(undefined);
+      setMessage('The database was re-encrypted with a new key; the old key no longer opens it.');
+    } catch (caught) {
+      setError(describe(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="view" aria-labelledby="settings-heading">
+      <h1 id="settings-heading">Settings</h1>
+      <form
+        className="settings-form"
+        aria-label="Settings"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save();
+        }}
+      >
+        <fieldset>
+          <legend>Appearance</legend>
+          <label>
+            Theme
+            <select
+              value={draft['appearance.theme']}
+              onChange={(event) => update('appearance.theme', event.target.value as Settings['appearance.theme'])}
+            >
+              <option value="system">System</option>
+              <option value="light">Light</option>
+              <option value="dark">Dark</option>
+            </select>
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Terminal</legend>
+          <label>
+            Font size
+            <input
+              type="number"
+              value={draft['terminal.fontSize']}
+              onChange={(event) => update('terminal.fontSize', numberOr(event.target.value, draft['terminal.fontSize']))}
+            />
+          </label>
+          <label>
+            Scrollback lines
+            <input
+              type="number"
+              value={draft['terminal.scrollback']}
+              onChange={(event) => update('terminal.scrollback', numberOr(event.target.value, draft['terminal.scrollback']))}
+            />
+          </label>
+          <label>
+            Default shell
+            <input
+              value={draft['terminal.defaultShell']}
+              placeholder="Your login shell"
+              onChange={(event) => update('terminal.defaultShell', event.target.value)}
+            />
+          </label>
+          <label>
+            Maximum terminal sessions
+            <input
+              type="number"
+              value={draft['terminal.maxSessions']}
+              onChange={(event) => update('terminal.maxSessions', numberOr(event.target.value, draft['terminal.maxSessions']))}
+            />
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Files and audit</legend>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={draft['files.showHidden']}
+              onChange={(event) => update('files.showHidden', event.target.checked)}
+            />
+            Show hidden files
+          </label>
+          <label>
+            Keep audit entries for (days, 0 = forever)
+            <input
+              type="number"
+              value={draft['audit.retentionDays']}
+              onChange={(event) => update('audit.retentionDays', numberOr(event.target.value, draft['audit.retentionDays']))}
+            />
+          </label>
+        </fieldset>
+        <div className="actions">
+          <button type="submit" disabled={busy}>
+            Save settings
+          </button>
+        </div>
+      </form>
+      {error && (
+        <p role="alert" className="field-error">
+          {error}
+        </p>
+      )}
+      {message && <p role="status">{message}</p>}
+      <section aria-labelledby="storage-heading">
+        <h2 id="storage-heading">Database</h2>
+        {status && (
+          <p>
+            Encrypted with {status.cipher}, schema {status.schemaVersion}; key from {status.keySource}
+            {status.keyBackend ? ` (${status.keyBackend})` : ''}.
+          </p>
+        )}
+        <div className="actions">
+          <button type="button" disabled={busy || !status?.canRekey} onClick={() => void rekey()}>
+            Change database key
+          </button>
+        </div>
+        {recoveryKey && (
+          <div role="region" aria-label="New recovery key">
+            <p>Write down this new recovery key; the old one no longer works:</p>
+            <p className="recovery-key">{recoveryKey}</p>
+          </div>
+        )}
+      </section>
+    </section>
+  );
+}
