@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { writeFileAtomically } from '../keys/atomic-write';
 import { keyCheck, keyMatchesCheck, keyPragmaValue, type DatabaseKey } from '../keys/database-key';
@@ -170,6 +171,19 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): OpenedDatab
   }
 }
 
+async function syncDirectory(folder: string): Promise<void> {
+  try {
+    const handle = await open(folder, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on a directory; nothing more can be done there.
+  }
+}
+
 /**
  * The open database and its durability: writers commit on the calling thread (a WAL append,
  * no fsync), `sync()` makes everything committed so far survive power loss with an
@@ -273,8 +287,10 @@ export class StorageDatabase {
     if (this.#walHandle) return Promise.resolve(this.#walHandle);
     // fsync is per file, not per descriptor: a handle of our own flushes what SQLite wrote.
     this.#walHandleOpening ??= open(`${this.file}-wal`, 'r+').then(
-      (handle) => {
+      async (handle) => {
         this.#walHandle = handle;
+        // The WAL file is created per session: make its directory entry durable once, too.
+        await syncDirectory(path.dirname(this.file));
         return handle;
       },
       () => undefined,
