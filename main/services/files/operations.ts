@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, lstatSync } from 'node:fs';
 import { cp, lstat, mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { createTwoFilesPatch, structuredPatch } from 'diff';
@@ -12,6 +12,7 @@ import type { ResolvedChild, ResolvedPath, WorkspaceRoots } from '../workspace/r
 import { writeAtomic } from './atomic-write';
 import { childPath, entryOf, ioError, sortEntries } from './entries';
 import { searchTree } from './search';
+import { TimeSlicer } from './slices';
 import { decodeText, encodeText, sha256 } from './text';
 import type { Trash } from './trash';
 
@@ -56,7 +57,7 @@ export class FileOperations {
         case 'stat':
           return this.#stat(requested);
         case 'list':
-          return this.#list(requested, op.includeHidden ?? false);
+          return this.#list(requested, op.includeHidden ?? false, context.signal);
         case 'read':
           return this.#read(requested);
         case 'write':
@@ -102,26 +103,23 @@ export class FileOperations {
     }
   }
 
-  async #list(requested: string, includeHidden: boolean): Promise<FileReply> {
+  async #list(requested: string, includeHidden: boolean, signal: AbortSignal | undefined): Promise<FileReply> {
     const target = await this.roots.resolveExisting(requested);
     const dir = await ConfinedDir.open(target.absolute, this.roots.list(), requested);
     try {
-      const dirents = await dir.readEntries();
+      const dirents = dir.readEntriesNow();
       const visible = dirents.filter((dirent) => includeHidden || !dirent.name.startsWith('.'));
       const truncated = visible.length > limits.maxListEntries;
       const chosen = visible.slice(0, limits.maxListEntries);
-      const entries = await Promise.all(
-        chosen.map(async (dirent) => {
-          // The entry may vanish between readdir and lstat; it is left out rather than failing the listing.
-          const stats = await lstat(dir.join(dirent.name)).catch(() => undefined);
-          return stats && entryOf(dirent.name, childPath(target.relative, dirent.name), stats);
-        }),
-      );
-      return {
-        kind: 'list',
-        entries: sortEntries(entries.filter((entry): entry is FileEntry => entry !== undefined)),
-        truncated,
-      };
+      const entries: FileEntry[] = [];
+      const slicer = new TimeSlicer();
+      for (const dirent of chosen) {
+        await slicer.pause(signal);
+        // The entry may vanish between readdir and lstat; it is left out rather than failing the listing.
+        const stats = lstatSync(dir.join(dirent.name), { throwIfNoEntry: false });
+        if (stats) entries.push(entryOf(dirent.name, childPath(target.relative, dirent.name), stats));
+      }
+      return { kind: 'list', entries: sortEntries(entries), truncated };
     } finally {
       await dir.close();
     }

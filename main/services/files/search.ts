@@ -1,15 +1,14 @@
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import picomatch from 'picomatch';
 import { fileLimits, type SearchMatch, type SearchQuery } from '../../../shared/contract/files';
 import { LocalBrainError } from '../../../shared/errors';
-import { type ConfinedDir, openInDir } from '../workspace/confined';
+import { type ConfinedDir, openFlags } from '../workspace/confined';
+import { TimeSlicer } from './slices';
 import { childPath } from './entries';
 import { looksBinary } from './text';
 
 /** Folders a search never enters: version control internals and installed dependencies. */
 export const skippedFolders: ReadonlySet<string> = new Set(['.git', 'node_modules', '.hg', '.svn']);
-/** Files read at once while searching; enough to keep the disk busy without flooding the thread pool (libuv has 4 threads). */
-const fileConcurrency = 8;
 /** Results are pushed in batches: at most this many per event… */
 const batchSize = 200;
 /** …and at least this often, so the first results show at once. */
@@ -96,22 +95,38 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
     if (pending.length >= batchSize || Date.now() - lastFlush >= batchIntervalMs) flush();
   };
 
-  const searchContent = async (dir: ConfinedDir, name: string, relative: string) => {
-    if (pattern === undefined) return;
-    let handle;
+  const slicer = new TimeSlicer();
+  // One buffer for every file: a file that fills it is over the size limit and skipped.
+  const buffer = pattern === undefined ? Buffer.alloc(0) : Buffer.allocUnsafe(fileLimits.maxSearchFileBytes + 1);
+
+  /** Reads a file by name inside a verified folder, never following a symlink; undefined when skipped. */
+  const readSmallFile = (dir: ConfinedDir, name: string): Buffer | undefined => {
+    let fd: number;
     try {
-      handle = await openInDir(dir, name, constants.O_RDONLY | constants.O_NONBLOCK, relative);
+      fd = openSync(dir.join(name), constants.O_RDONLY | openFlags.nonBlock | openFlags.noFollow);
     } catch {
-      return; // vanished, unreadable or swapped for a symlink: not a result
+      return undefined; // vanished, unreadable or swapped for a symlink: not a result
     }
-    let bytes: Buffer;
     try {
-      const stats = await handle.stat();
-      if (!stats.isFile() || stats.size > fileLimits.maxSearchFileBytes) return;
-      bytes = await handle.readFile();
+      let length = 0;
+      for (;;) {
+        const read = readSync(fd, buffer, length, buffer.length - length, length);
+        if (read === 0) break;
+        length += read;
+        if (length === buffer.length) return undefined;
+      }
+      return buffer.subarray(0, length);
+    } catch {
+      return undefined;
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
+  };
+
+  const searchContent = (dir: ConfinedDir, name: string, relative: string) => {
+    if (pattern === undefined) return;
+    const bytes = readSmallFile(dir, name);
+    if (bytes === undefined) return;
     filesScanned += 1;
     if (looksBinary(bytes.subarray(0, binarySniffBytes))) return;
     if (literal !== undefined && bytes.indexOf(literal) === -1) return;
@@ -128,7 +143,7 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
 
   const walk = async (dir: ConfinedDir, relative: string): Promise<void> => {
     options.signal.throwIfAborted();
-    const entries = await dir.readEntries();
+    const entries = dir.readEntriesNow();
     const files: { name: string; path: string }[] = [];
     const folders: string[] = [];
     for (const entry of entries) {
@@ -142,9 +157,9 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
         else files.push({ name: entry.name, path: entryPath });
       }
     }
-    for (let index = 0; index < files.length; index += fileConcurrency) {
-      options.signal.throwIfAborted();
-      await Promise.all(files.slice(index, index + fileConcurrency).map((file) => searchContent(dir, file.name, file.path)));
+    for (const file of files) {
+      await slicer.pause(options.signal);
+      searchContent(dir, file.name, file.path);
     }
     for (const folder of folders) {
       const child = await dir.openChild(folder, options.roots, childPath(relative, folder)).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { constants, type Stats } from 'node:fs';
+import { constants, readdirSync, type Stats } from 'node:fs';
 import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
@@ -125,6 +125,11 @@ export class ConfinedDir {
       }
     }
     return new ConfinedDir(handle, realPath);
+  }
+
+  /** Synchronous listing, for callers that slice their work (see files/slices.ts). */
+  readEntriesNow(): Dirent[] {
+    return readdirSync(this.path, { withFileTypes: true });
   }
 
   readEntries(): Promise<Dirent[]> {
