@@ -47,6 +47,16 @@ describe('the settings and audit views in Chromium over serve mode', () => {
     await expect(page.getByRole('spinbutton', { name: 'Font size' }).inputValue()).resolves.toBe('18');
   });
 
+  it('changes the database key from the settings view', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+    await page.getByText('key from file').waitFor();
+    await page.getByRole('button', { name: 'Change database key' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/re-encrypted with a new key/)
+      .waitFor();
+  });
+
   it('lists audit entries, filters them, verifies the chain and exports JSON Lines', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Audit' }).click();
     const table = page.getByRole('table', { name: 'Audit entries' });

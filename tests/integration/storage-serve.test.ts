@@ -9,7 +9,8 @@ import { runServeToExit, startServe } from '../support/serve-process';
 import { tempDir } from '../support/temp';
 import { WsClient } from '../support/ws-client';
 import { filesUnder, snapshotDir } from '../unit/storage/helpers';
-import { generateDatabaseKey } from '../../main/services/keys/database-key';
+import { generateDatabaseKey, parseHexKey } from '../../main/services/keys/database-key';
+import { SqliteDatabaseConstructor } from '../../main/services/storage/sqlite';
 import { fixedKeyStore } from '../../main/services/keys/key-store';
 import { Storage } from '../../main/services/storage/storage';
 import { capturingLogger } from '../support/logger';
@@ -86,6 +87,10 @@ describe('storage through the real serve process', () => {
     expect((await serve.stop()).code).toBe(0);
     const stopped = filesUnder(dataDir.path);
     expect(hits(stopped, canaries)).toEqual([]);
+    // The scan itself can find a canary: a file holding one in the clear is reported.
+    const control = path.join(workspace.path, 'control.txt');
+    await writeFile(control, `plain ${pathCanary} text`);
+    expect(hits([control], canaries)).toEqual([`control.txt: ${pathCanary} (utf8)`]);
     expect(readFileSync(dbFile()).subarray(0, 16).toString('latin1')).not.toBe('SQLite format 3\0');
 
     // The log is real and readable with its key, which lives only inside the encrypted database.
@@ -138,6 +143,38 @@ describe('storage through the real serve process', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('db.key');
     expect(existsSync(keyFile())).toBe(false);
+    expect(snapshotDir(dataDir.path)).toEqual(before);
+  });
+
+  it('refuses to open a database another LocalBrain has open, before printing the URL', async () => {
+    const first = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    try {
+      const second = await runServeToExit({ dataDir: dataDir.path, workspaces: [workspace.path] });
+      expect(second.code).not.toBe(0);
+      expect(second.stdout).not.toContain(serveUrlPrefix);
+      expect(second.stderr).toContain(dbFile());
+      expect(second.stderr).toMatch(/locked/);
+      // The first one is unharmed.
+      const client = await WsClient.connect(first.wsUrl);
+      expect(await client.request({ type: 'AuditVerify', data: {} })).toMatchObject({ ok: true, value: { ok: true } });
+      await client.close();
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('refuses a database from a newer LocalBrain, changing nothing', async () => {
+    await seed();
+    const key = parseHexKey(readFileSync(keyFile(), 'utf8'), 'db.key');
+    const raw = new SqliteDatabaseConstructor(dbFile());
+    raw.pragma(`key = "x'${key.toString('hex')}'"`);
+    raw.pragma('user_version = 99');
+    raw.close();
+    const before = snapshotDir(dataDir.path);
+    const run = await runServeToExit({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).not.toContain(serveUrlPrefix);
+    expect(run.stderr).toMatch(/newer LocalBrain \(schema 99; this one knows up to 1\)/);
     expect(snapshotDir(dataDir.path)).toEqual(before);
   });
 
