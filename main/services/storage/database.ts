@@ -12,8 +12,10 @@ import { SqliteDatabaseConstructor, sqliteCode, type SqliteDatabase } from './sq
 const defaultBusyTimeoutMs = 1_000;
 /** Idle time after the last write before the WAL is checkpointed; short enough that the WAL stays small between bursts. */
 const idleCheckpointMs = 500;
-/** Frames written without an idle moment before a checkpoint is forced anyway (~16 MB of 4 KiB pages), bounding the WAL. */
-const forcedCheckpointWrites = 4_096;
+/** A WAL this large forces a checkpoint even when writes never pause: ~4,000 pages, a few ms of copying. */
+const forcedCheckpointWalBytes = 16 * 1024 * 1024;
+/** Commits between checks of the WAL's size: a stat is cheap, but not free on every commit. */
+const walSizeCheckEvery = 32;
 /** The WAL is truncated to this size after a checkpoint (SQLite leaves it at its high-water mark otherwise). */
 const walSizeLimitBytes = 4 * 1024 * 1024;
 /** SQLite's smallest page; an encrypted file is always a whole number of pages. */
@@ -234,13 +236,27 @@ export class StorageDatabase {
   noteWrite(): void {
     if (this.#closed || this.memory) return;
     this.#writesSinceCheckpoint++;
-    if (this.#writesSinceCheckpoint >= forcedCheckpointWrites) {
+    if (this.#writesSinceCheckpoint % walSizeCheckEvery === 0 && this.#walBytes() >= forcedCheckpointWalBytes) {
       this.checkpoint('PASSIVE');
       return;
     }
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => this.checkpoint('PASSIVE'), idleCheckpointMs);
     this.#idleTimer.unref();
+  }
+
+  #walBytes(): number {
+    try {
+      return statSync(`${this.file}-wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Waits for fdatasyncs in flight (before a rekey swaps the WAL file underneath them). */
+  async settle(): Promise<void> {
+    await this.#syncRunning?.catch(() => undefined);
+    await this.#syncQueued?.catch(() => undefined);
   }
 
   /** Copies the WAL into the database file. Runs on idle; its duration is recorded. */
@@ -323,8 +339,7 @@ export class StorageDatabase {
   async close(): Promise<void> {
     if (this.#closed) return;
     clearTimeout(this.#idleTimer);
-    await this.#syncRunning?.catch(() => undefined);
-    await this.#syncQueued?.catch(() => undefined);
+    await this.settle();
     this.checkpoint('TRUNCATE');
     this.#closed = true;
     this.db.close();

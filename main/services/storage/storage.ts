@@ -100,6 +100,9 @@ export class Storage {
     this.audit.flush();
     const next = generateDatabaseKey();
     const { recoveryKey } = await this.#keyStore.stage(next);
+    this.audit.flush();
+    await this.database.settle();
+    // No await between here and the end of rekey: nothing else writes while the journal mode is switched.
     this.database.rekey(next);
     await this.#keyStore.commit(next);
     this.#logger.info({ file: this.database.file }, 'database rekeyed');

@@ -147,6 +147,27 @@ describe('StorageDatabase.open', () => {
     await reopened.close();
   });
 
+  it('checkpoints on its own once the WAL grows large, even when writes never pause', async () => {
+    const database = StorageDatabase.open({ file, keys: [generateDatabaseKey()], migrations });
+    const insert = database.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+    for (let n = 0; n < 64; n++) {
+      insert.run(`blob-${n}`, Buffer.alloc(512 * 1024, n));
+      database.noteWrite();
+    }
+    expect(database.checkpointDurationsMs.length).toBeGreaterThan(0);
+    await database.close();
+  });
+
+  it('checkpoints when writes go idle', async () => {
+    const database = StorageDatabase.open({ file, keys: [generateDatabaseKey()], migrations });
+    database.db.prepare(`INSERT INTO meta (key, value) VALUES ('k', x'00')`).run();
+    database.noteWrite();
+    expect(database.checkpointDurationsMs).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(database.checkpointDurationsMs).toHaveLength(1);
+    await database.close();
+  });
+
   it('backs an existing database up, encrypted, before a schema upgrade', async () => {
     const key = generateDatabaseKey();
     await create(key);
