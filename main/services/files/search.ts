@@ -143,7 +143,8 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
 
   const walk = async (dir: ConfinedDir, relative: string): Promise<void> => {
     options.signal.throwIfAborted();
-    const entries = dir.readEntriesNow();
+    // Sorted, so results arrive in the order the tree shows them.
+    const entries = dir.readEntriesNow().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const files: { name: string; path: string }[] = [];
     const folders: string[] = [];
     for (const entry of entries) {
@@ -159,6 +160,8 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
     }
     for (const file of files) {
       await slicer.pause(options.signal);
+      // Results found a while ago go out even when no new ones follow soon.
+      if (Date.now() - lastFlush >= batchIntervalMs) flush();
       searchContent(dir, file.name, file.path);
     }
     for (const folder of folders) {
