@@ -5,12 +5,14 @@ import { CommandView } from './views/CommandView';
 import { FilesView } from './views/FilesView';
 import { HealthView } from './views/HealthView';
 import { SettingsView } from './views/SettingsView';
+import { useSavedTheme } from './views/theme';
 
 type ViewId = 'command' | 'files' | 'health' | 'audit' | 'settings';
 
 export function App() {
   const [view, setView] = useState<ViewId>('command');
   const connection = useConnection();
+  useSavedTheme();
 
   const views: readonly { id: ViewId; label: string; render: () => ReactNode }[] = [
     { id: 'command', label: 'Command', render: () => <CommandView onIntent={() => undefined} /> },

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Settings, SettingsPatch, StorageStatus } from '../../../shared/contract/settings';
 import { ReplyError, request } from '../api';
 import './storage-views.css';
+import { applyTheme } from './theme';
 
 function describe(caught: unknown): string {
   if (!(caught instanceof ReplyError)) return 'The request failed.';
@@ -67,6 +68,7 @@ export function SettingsView() {
     setBusy(true);
     try {
       const { values } = await request({ type: 'SettingsSet', data: { values: changed } });
+      applyTheme(values['appearance.theme']);
       setSaved(values);
       setDraft(values);
       setError(undefined);
