@@ -161,6 +161,18 @@ describe('files and workspace handlers', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(watcher.events.length).toBe(count);
     });
+    it('closes every watch when the core shuts down', async () => {
+      const watcher = testSender();
+      const reply = await d.router.dispatch({ type: 'FileWatch', data: { path: '.' } }, watcher.sender);
+      expect(reply.ok).toBe(true);
+      await writeFile(path.join(d.workspace, 'before.md'), 'x');
+      await waitForEvent(watcher.events, (event) => event.type === 'FileChanged');
+      await d.disposables.dispose();
+      const count = watcher.events.length;
+      await writeFile(path.join(d.workspace, 'after.md'), 'x');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(watcher.events.length).toBe(count);
+    });
   });
 
   describe('in the desktop app (injected dialog and OS trash)', () => {
