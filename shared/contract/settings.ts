@@ -9,7 +9,8 @@ const maxPathChars = 4096;
  * Keys are dotted by the area that reads them.
  */
 export const settingSpecs = {
-  'appearance.theme': { schema: z.enum(['system', 'light', 'dark']), default: 'system' },
+  /** Dark is the app's designed look; `system` follows the desktop. */
+  'appearance.theme': { schema: z.enum(['system', 'light', 'dark']), default: 'dark' },
   /** Pixels; 8–32 covers every readable monospace size. */
   'terminal.fontSize': { schema: z.number().int().min(8).max(32), default: 14 },
   /** Lines kept per terminal; xterm's own default is 1,000, 100,000 caps memory at ~tens of MB per tab. */

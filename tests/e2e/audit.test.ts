@@ -55,7 +55,7 @@ describe('the settings and audit views in Chromium over serve mode', () => {
     const saveTheme = async (theme: string) => {
       await form.getByRole('combobox', { name: 'Theme' }).selectOption(theme);
       await form.getByRole('button', { name: 'Save settings' }).click();
-      await page.waitForFunction(`document.documentElement.dataset.theme === '${theme}'`);
+      await page.locator(`html[data-theme='${theme}']`).waitFor({ state: 'attached' });
     };
     await saveTheme('dark');
     const dark = await background();
@@ -63,7 +63,7 @@ describe('the settings and audit views in Chromium over serve mode', () => {
     const light = await background();
     expect(light).not.toBe(dark);
     await page.reload();
-    await page.waitForFunction(`document.documentElement.dataset.theme === 'light'`);
+    await page.locator(`html[data-theme='light']`).waitFor({ state: 'attached' });
     await expect(background()).resolves.toBe(light);
   });
 

@@ -194,7 +194,7 @@ describe('storage through the real serve process', () => {
     const env = { LOCALBRAIN_DB_KEY: key };
     let serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], env });
     let client = await WsClient.connect(serve.wsUrl);
-    expect(await client.request({ type: 'SettingsSet', data: { values: { 'appearance.theme': 'dark' } } })).toMatchObject({
+    expect(await client.request({ type: 'SettingsSet', data: { values: { 'appearance.theme': 'light' } } })).toMatchObject({
       ok: true,
     });
     const invalid = await client.request({ type: 'SettingsSet', data: { values: { 'terminal.fontSize': 500 } } });
@@ -209,7 +209,7 @@ describe('storage through the real serve process', () => {
     serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], env });
     client = await WsClient.connect(serve.wsUrl);
     const got = await client.request({ type: 'SettingsGet', data: {} });
-    expect(got).toMatchObject({ ok: true, value: { values: { 'appearance.theme': 'dark', 'terminal.maxSessions': 32 } } });
+    expect(got).toMatchObject({ ok: true, value: { values: { 'appearance.theme': 'light', 'terminal.maxSessions': 32 } } });
     const verify = await client.request({ type: 'AuditVerify', data: {} });
     expect(verify).toMatchObject({ ok: true, value: { ok: true } });
     await client.close();

@@ -62,13 +62,13 @@ describe('SettingsService', () => {
     const settings = open();
     const seen: [string, unknown][] = [];
     const unsubscribe = settings.onChange((changedKey, value) => seen.push([changedKey, value]));
-    settings.set('appearance.theme', 'dark');
-    settings.set('appearance.theme', 'dark');
+    settings.set('appearance.theme', 'light');
+    settings.set('appearance.theme', 'light');
     settings.update({ 'terminal.scrollback': 100, 'terminal.fontSize': 14 });
     unsubscribe();
-    settings.set('appearance.theme', 'light');
+    settings.set('appearance.theme', 'system');
     expect(seen).toEqual([
-      ['appearance.theme', 'dark'],
+      ['appearance.theme', 'light'],
       ['terminal.scrollback', 100],
     ]);
   });
