@@ -12,6 +12,8 @@ export const fileEntrySchema = z.object({
   type: fileEntryTypeSchema,
   size: z.number(),
   mtimeMs: z.number(),
+  /** For a symlink: what it leads to. `outside` links are listed but every operation through them is refused. */
+  linkTarget: z.enum(['file', 'directory', 'other', 'outside', 'broken']).optional(),
 });
 export type FileEntry = z.infer<typeof fileEntrySchema>;
 

@@ -1,4 +1,4 @@
-import { constants, lstatSync } from 'node:fs';
+import { constants, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { cp, lstat, mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { createTwoFilesPatch, structuredPatch } from 'diff';
@@ -31,6 +31,14 @@ function lstatOrUndefined(target: string) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   });
+}
+
+function readlinkOrUndefined(link: string): string | undefined {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs one resolver and turns a file system error into a coded one naming the request's path. */
@@ -117,12 +125,29 @@ export class FileOperations {
         await slicer.pause(signal);
         // The entry may vanish between readdir and lstat; it is left out rather than failing the listing.
         const stats = lstatSync(dir.join(dirent.name), { throwIfNoEntry: false });
-        if (stats) entries.push(entryOf(dirent.name, childPath(target.relative, dirent.name), stats));
+        if (stats === undefined) continue;
+        const entry = entryOf(dirent.name, childPath(target.relative, dirent.name), stats);
+        entries.push(stats.isSymbolicLink() ? { ...entry, linkTarget: this.#linkTarget(dir, dirent.name) } : entry);
       }
       return { kind: 'list', entries: sortEntries(entries), truncated };
     } finally {
       await dir.close();
     }
+  }
+
+  /** What a listed symlink leads to, without following one that leads out of the roots any further. */
+  #linkTarget(dir: ConfinedDir, name: string): NonNullable<FileEntry['linkTarget']> {
+    let real: string;
+    try {
+      real = realpathSync(dir.join(name));
+    } catch {
+      const written = readlinkOrUndefined(dir.join(name));
+      const lexical = written === undefined ? undefined : path.resolve(dir.realPath, written);
+      return lexical !== undefined && this.roots.rootOf(lexical) !== undefined ? 'broken' : 'outside';
+    }
+    if (this.roots.rootOf(real) === undefined) return 'outside';
+    const stats = statSync(real, { throwIfNoEntry: false });
+    return stats === undefined ? 'broken' : stats.isDirectory() ? 'directory' : stats.isFile() ? 'file' : 'other';
   }
 
   /** Reads a regular file through a verified descriptor, refusing folders, devices and oversize files. */

@@ -9,6 +9,7 @@ import { absoluteOf, childOf, parentOf, type Place } from './paths';
 export interface TreeNode extends Place {
   readonly name: string;
   readonly type: FileEntry['type'] | 'root';
+  readonly linkTarget?: FileEntry['linkTarget'];
   readonly level: number;
 }
 
@@ -28,7 +29,8 @@ export interface FileTreeProps {
   readonly onChanges?: (root: string, changes: readonly FileChange[]) => void;
 }
 
-const isFolder = (node: TreeNode) => node.type === 'directory' || node.type === 'root';
+export const isFolder = (node: TreeNode) =>
+  node.type === 'directory' || node.type === 'root' || (node.type === 'symlink' && node.linkTarget === 'directory');
 
 /**
  * The explorer: a WAI-ARIA tree with a roving tab stop. Arrow keys move and open/close
@@ -126,10 +128,11 @@ export function FileTree({ roots, showHidden, selected, reloadToken, onOpen, onM
           path: childOf(place.path, entry.name),
           name: entry.name,
           type: entry.type,
+          ...(entry.linkTarget === undefined ? {} : { linkTarget: entry.linkTarget }),
           level,
         };
         rows.push(node);
-        if (entry.type === 'directory' && expanded.has(absoluteOf(node))) add(node, level + 1);
+        if (isFolder(node) && expanded.has(absoluteOf(node))) add(node, level + 1);
       }
     };
     for (const root of roots) {
@@ -246,12 +249,21 @@ export function FileTree({ roots, showHidden, selected, reloadToken, onOpen, onM
               className={`tree-item type-${node.type}`}
               style={{ paddingLeft: `${(node.level - 1) * 14 + 6}px` }}
               data-path={node.path}
+              title={node.linkTarget === 'outside' ? 'A link that leads outside the workspace' : undefined}
               onClick={() => activate(node)}
               onContextMenu={(event) => onContextMenu(event, node)}
               onFocus={() => setFocused(key)}
             >
               <span className="tree-icon" aria-hidden="true">
-                {folder ? (expanded.has(key) ? '▾' : '▸') : node.type === 'symlink' ? '↪' : '·'}
+                {folder
+                  ? expanded.has(key)
+                    ? '▾'
+                    : '▸'
+                  : node.linkTarget === 'outside'
+                    ? '⤴'
+                    : node.type === 'symlink'
+                      ? '↪'
+                      : '·'}
               </span>
               {node.name}
             </li>

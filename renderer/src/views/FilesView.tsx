@@ -6,7 +6,7 @@ import { ContextMenu, type MenuAction } from '../files/ContextMenu';
 import { Dialog } from '../files/Dialog';
 import { describeFileError } from '../files/errors';
 import { FileEditor } from '../files/FileEditor';
-import { FileTree, type TreeNode } from '../files/FileTree';
+import { FileTree, isFolder, type TreeNode } from '../files/FileTree';
 import { NameDialog } from '../files/NameDialog';
 import { absoluteOf, childOf, parentOf, type Place } from '../files/paths';
 import { SearchPanel, type SearchHit } from '../files/SearchPanel';
@@ -79,8 +79,7 @@ export function FilesView() {
     setReloadToken((token) => token + 1);
   };
 
-  const folderOf = (node: TreeNode): Place =>
-    node.type === 'root' || node.type === 'directory' ? node : { root: node.root, path: parentOf(node.path) };
+  const folderOf = (node: TreeNode): Place => (isFolder(node) ? node : { root: node.root, path: parentOf(node.path) });
 
   const submitName = (name: string) => {
     if (pending === undefined || pending.kind === 'delete') return;

@@ -49,6 +49,28 @@ describe('FileOperations', () => {
       expect(withHidden.kind === 'list' && withHidden.entries.some((entry) => entry.name === '.hidden')).toBe(true);
     });
 
+    it('says where each symlink leads, without following one that leads out', async () => {
+      await symlink('docs', path.join(fx.workspace, 'docs-link'));
+      await symlink('missing.md', path.join(fx.workspace, 'broken-link'));
+      await symlink(path.join(fx.outside, 'not-there'), path.join(fx.workspace, 'broken-out'));
+      const listing = await run({ kind: 'list' }, '.');
+      const targets = Object.fromEntries(
+        (listing.kind === 'list' ? listing.entries : [])
+          .filter((entry) => entry.type === 'symlink')
+          .map((entry) => [entry.name, entry.linkTarget]),
+      );
+      expect(targets).toEqual({
+        'docs-link': 'directory',
+        'link-in': 'file',
+        'link-out': 'outside',
+        'dir-out': 'outside',
+        'broken-link': 'broken',
+        'broken-out': 'outside',
+      });
+      const throughLink = await run({ kind: 'list' }, 'docs-link');
+      expect(throughLink.kind === 'list' && throughLink.entries.map((entry) => entry.path)).toEqual(['docs/guide.md']);
+    });
+
     it('refuses a file as a folder', async () => {
       expect(await code(run({ kind: 'list' }, 'readme.md'))).toBe('ValidationFailed');
     });
