@@ -63,7 +63,16 @@ export class AppLogDestination implements DestinationStream {
 
   write(line: string): void {
     this.#console.write(line);
-    this.#file?.write(line);
+    if (!this.#file) return;
+    try {
+      this.#file.write(line);
+    } catch (error) {
+      // A full or vanished disk must not turn every log call into a thrown error: stop writing the file, say so once.
+      this.#file = undefined;
+      this.#console.write(
+        `${JSON.stringify({ level: 50, time: Date.now(), msg: 'log file write failed; logging to stderr only', err: String(error) })}\n`,
+      );
+    }
   }
 
   /** Starts writing to the encrypted file; the returned function stops and closes it. */

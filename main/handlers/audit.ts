@@ -14,7 +14,7 @@ export function auditQueryHandler(audit: AuditLog): Handler<'AuditQuery'> {
 }
 
 export function auditVerifyHandler(audit: AuditLog): Handler<'AuditVerify'> {
-  return { run: () => audit.verify() };
+  return { run: (_data, context) => audit.verify(context.signal) };
 }
 
 export function auditExportHandler(audit: AuditLog): Handler<'AuditExport'> {

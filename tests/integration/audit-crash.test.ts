@@ -76,7 +76,7 @@ describe('audit durability across SIGKILL', () => {
       }
       const missing = acknowledged.filter((value) => !stored.has(value));
       expect(missing).toEqual([]);
-      expect(storage.audit.verify()).toMatchObject({ ok: true });
+      expect(await storage.audit.verify()).toMatchObject({ ok: true });
     } finally {
       await storage.dispose();
     }

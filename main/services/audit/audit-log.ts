@@ -14,6 +14,8 @@ const defaultMaxBatch = 128;
 const maxPendingWhileFailing = 10_000;
 const defaultQueryLimit = 100;
 const defaultExportLimit = 1_000;
+/** Rows verified between yields to the event loop: ~10 ms of hashing, so other requests wait at most that long. */
+const verifyChunkRows = 2_000;
 /** The actor written on entries LocalBrain makes itself (retention checkpoints); routed actors are `window:N` or `serve:N`. */
 export const internalActor = 'localbrain';
 
@@ -82,6 +84,8 @@ export class AuditLog implements AuditSink {
   #tailSeq: number;
   #tailHash: string;
   #disposed = false;
+  /** Verifications in progress; pruning waits for them, so a walk never sees its start removed. */
+  #verifying = 0;
 
   constructor(options: AuditLogOptions) {
     this.#storage = options.storage;
@@ -228,40 +232,61 @@ export class AuditLog implements AuditSink {
    * Walks the chain oldest first: every entry's hash must match its fields, its `prevHash`
    * the hash before it, and sequence numbers must have no gaps. When the oldest entries were
    * pruned, the first remaining one must link to the hash a prune checkpoint recorded.
+   * Reads in chunks and yields between them, so a long log does not hold up other requests;
+   * entries appended meanwhile are left for the next run.
    */
-  verify(): AuditVerifyResult {
+  async verify(signal?: AbortSignal): Promise<AuditVerifyResult> {
     this.flush();
+    const upTo = this.#tailSeq;
+    const chunk = this.#db.prepare('SELECT * FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
     let checked = 0;
     let previous: { seq: number; hash: string } | undefined;
-    const rows = this.#db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>;
-    for (const row of rows) {
-      const broken = (reason: string): AuditVerifyResult => ({ ok: false, checked, brokenAt: row.seq, reason });
-      if (previous === undefined) {
-        if (row.seq === 1) {
-          if (row.prev_hash !== genesisHash) return broken('the first entry does not start the chain');
-        } else if (!this.#prunedBefore(row.seq, row.prev_hash)) {
-          return broken('entries before this one are missing and no prune checkpoint accounts for them');
+    let after = -1;
+    this.#verifying++;
+    try {
+      for (;;) {
+        const rows = chunk.all(after, upTo, verifyChunkRows) as Row[];
+        for (const row of rows) {
+          const reason = this.#checkRow(row, previous);
+          if (reason !== undefined) return { ok: false, checked, brokenAt: row.seq, reason };
+          checked++;
+          previous = { seq: row.seq, hash: row.hash };
         }
-      } else {
-        if (row.seq !== previous.seq + 1) return broken(`entries ${previous.seq + 1}–${row.seq - 1} are missing`);
-        if (row.prev_hash !== previous.hash) return broken('this entry does not link to the one before it');
+        const last = rows.at(-1);
+        if (!last || rows.length < verifyChunkRows) return { ok: true, checked };
+        after = last.seq;
+        await new Promise((resolve) => setImmediate(resolve));
+        signal?.throwIfAborted();
       }
-      const fields = {
-        seq: row.seq,
-        kind: row.kind,
-        time: row.time,
-        actor: row.actor,
-        type: row.type,
-        summary: {},
-        outcome: row.outcome,
-        durationMs: row.duration_ms,
-        prevHash: row.prev_hash,
-      };
-      if (entryHash(fields, row.summary) !== row.hash) return broken('this entry was changed after it was written');
-      checked++;
-      previous = { seq: row.seq, hash: row.hash };
+    } finally {
+      this.#verifying--;
     }
-    return { ok: true, checked };
+  }
+
+  /** Why `row` breaks the chain after `previous`, or undefined when it holds. */
+  #checkRow(row: Row, previous: { seq: number; hash: string } | undefined): string | undefined {
+    if (previous === undefined) {
+      if (row.seq === 1) {
+        if (row.prev_hash !== genesisHash) return 'the first entry does not start the chain';
+      } else if (!this.#prunedBefore(row.seq, row.prev_hash)) {
+        return 'entries before this one are missing and no prune checkpoint accounts for them';
+      }
+    } else {
+      if (row.seq !== previous.seq + 1) return `entries ${previous.seq + 1}–${row.seq - 1} are missing`;
+      if (row.prev_hash !== previous.hash) return 'this entry does not link to the one before it';
+    }
+    const fields = {
+      seq: row.seq,
+      kind: row.kind,
+      time: row.time,
+      actor: row.actor,
+      type: row.type,
+      summary: {},
+      outcome: row.outcome,
+      durationMs: row.duration_ms,
+      prevHash: row.prev_hash,
+    };
+    return entryHash(fields, row.summary) === row.hash ? undefined : 'this entry was changed after it was written';
   }
 
   #prunedBefore(firstSeq: number, firstPrevHash: string): boolean {
@@ -280,6 +305,7 @@ export class AuditLog implements AuditSink {
    * range and the hash of its last entry, so the shortened chain still verifies.
    */
   prune(cutoffTime: number, now = Date.now()): { removed: number } {
+    if (this.#verifying > 0) return { removed: 0 };
     this.flush();
     const last = this.#db.prepare(`SELECT seq, hash FROM audit_log WHERE time < ? ORDER BY seq DESC LIMIT 1`).get(cutoffTime) as
       { seq: number; hash: string } | undefined;

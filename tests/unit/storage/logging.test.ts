@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -58,6 +58,20 @@ describe('diagnostic logging', () => {
     const line = console.lines.join('');
     for (const secret of ['T0KEN', 'K3Y', 'FILE-CONTENT', 'PASS', 'RECOVERY', 'ls -la']) expect(line).not.toContain(secret);
     expect(line).toContain('[redacted]');
+  });
+
+  it.runIf(existsSync('/dev/full'))('keeps logging to the console when the disk is full', () => {
+    const console = consoleSink();
+    const { logger, destination } = createAppLogging(console.stream);
+    // /dev/full accepts the open and fails every write with ENOSPC: a real full disk.
+    symlinkSync('/dev/full', path.join(dir.path, 'localbrain.log'));
+    destination.attachFile({ dir: dir.path, key: randomBytes(32) });
+    expect(() => logger.info('after the disk filled')).not.toThrow();
+    logger.info('still logging');
+    const text = console.lines.join('');
+    expect(text).toContain('log file write failed');
+    expect(text).toContain('ENOSPC');
+    expect(text).toContain('still logging');
   });
 
   it('rotates by size and keeps a fixed number of files', () => {
