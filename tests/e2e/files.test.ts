@@ -146,6 +146,14 @@ describe('the files view in Chromium over serve mode', () => {
     await page.getByRole('dialog', { name: 'Delete plans.md' }).getByRole('button', { name: 'Move to trash' }).click();
     await item('plans.md').waitFor({ state: 'detached' });
 
+    // Serve mode's trash lists it and restores it to where it was.
+    await page.getByRole('region', { name: 'Trash' }).getByRole('button', { name: 'Trash' }).click();
+    const restore = page.getByRole('button', { name: `Restore ${path.join(workspace, 'notes', 'plans.md')}` });
+    await restore.click();
+    await item('plans.md').waitFor();
+    expect(await readFile(path.join(workspace, 'notes', 'plans.md'), 'utf8')).toBe('');
+    await page.getByRole('region', { name: 'Trash' }).getByText('The trash is empty.').waitFor();
+
     // A file made outside the app appears through the folder watch.
     await writeFile(path.join(workspace, 'notes', 'from-disk.md'), 'hello\n');
     await item('from-disk.md').waitFor();

@@ -10,6 +10,7 @@ import { FileTree, isFolder, type TreeNode } from '../files/FileTree';
 import { NameDialog } from '../files/NameDialog';
 import { absoluteOf, childOf, parentOf, type Place } from '../files/paths';
 import { SearchPanel, type SearchHit } from '../files/SearchPanel';
+import { TrashPanel } from '../files/TrashPanel';
 import '../files/files.css';
 
 type Pending = { kind: 'new-file' | 'new-folder' | 'rename'; node: TreeNode } | { kind: 'delete'; node: TreeNode };
@@ -165,6 +166,7 @@ export function FilesView() {
             }
           />
         )}
+        <TrashPanel version={reloadToken} onRestored={() => setReloadToken((token) => token + 1)} />
       </div>
       <div className="files-main">
         {open ? (
