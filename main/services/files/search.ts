@@ -3,6 +3,7 @@ import picomatch from 'picomatch';
 import { fileLimits, type SearchMatch, type SearchQuery } from '../../../shared/contract/files';
 import { LocalBrainError } from '../../../shared/errors';
 import { type ConfinedDir, openFlags } from '../workspace/confined';
+import { GuardedRegex } from './guarded-regex';
 import { TimeSlicer } from './slices';
 import { childPath } from './entries';
 import { looksBinary } from './text';
@@ -96,6 +97,8 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
   };
 
   const slicer = new TimeSlicer();
+  // Only a person's own regex can run away; escaped text compiles to a pattern that cannot.
+  const guarded = pattern !== undefined && options.query.regex === true ? new GuardedRegex(pattern) : undefined;
   // One buffer for every file: a file that fills it is over the size limit and skipped.
   const buffer = pattern === undefined ? Buffer.alloc(0) : Buffer.allocUnsafe(fileLimits.maxSearchFileBytes + 1);
 
@@ -131,6 +134,13 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
     if (looksBinary(bytes.subarray(0, binarySniffBytes))) return;
     if (literal !== undefined && bytes.indexOf(literal) === -1) return;
     const text = bytes.toString('utf8');
+    if (guarded !== undefined) {
+      const lines = text.split('\n');
+      for (const [line, column] of guarded.matchLines(text, options.maxResults - matches + 1, relative)) {
+        add({ path: relative, line, column, preview: (lines[line - 1] ?? '').slice(0, fileLimits.maxPreviewChars) });
+      }
+      return;
+    }
     if (literal === undefined && !pattern.test(text)) return;
     const lines = text.split('\n');
     for (let index = 0; index < lines.length; index += 1) {

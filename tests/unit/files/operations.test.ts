@@ -290,6 +290,16 @@ describe('FileOperations', () => {
       await expect(search({ text: '(', regex: true })).rejects.toMatchObject({ code: 'ValidationFailed' });
     });
 
+    it('stops a runaway regex with a clear error instead of freezing', async () => {
+      await writeFile(path.join(fx.workspace, 'src', 'trap.txt'), `${'a'.repeat(40)}b\n`);
+      await expect(search({ text: '(a+)+$', regex: true })).rejects.toMatchObject({
+        code: 'ValidationFailed',
+        message: expect.stringContaining('backtracks') as unknown,
+      });
+      // The same search as plain text is linear and fine.
+      expect((await search({ text: '(a+)+$' })).reply).toMatchObject({ matches: 0 });
+    });
+
     it('stops at the cap and says so', async () => {
       expect((await search({ text: 'needle' }, { maxResults: 2 })).reply).toMatchObject({ matches: 2, truncated: true });
     });
