@@ -22,7 +22,7 @@ function summarizeOperation({ op, path }: MessageData<'FileOperation'>): AuditSu
       return {
         op: op.kind,
         path,
-        bytes: op.content.length,
+        bytes: op.encoding === 'base64' ? Buffer.byteLength(op.content, 'base64') : Buffer.byteLength(op.content, 'utf8'),
         encoding: op.encoding ?? 'utf8',
         checked: op.expectedSha256 !== undefined,
       };

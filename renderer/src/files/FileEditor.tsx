@@ -7,6 +7,9 @@ import { describeFileError, isConflict } from './errors';
 import { highlightHtml } from './highlight';
 import { absoluteOf, nameOf, type Place } from './paths';
 
+/** A save travels as one message, and messages stop at 1 MiB (shared/limits.ts); leave room for the envelope and multi-byte text. */
+const maxEditableBytes = 768 * 1024;
+
 type ReadReply = Extract<ReplyValue<'FileOperation'>, { kind: 'read' }>;
 type DiffReply = Extract<ReplyValue<'FileOperation'>, { kind: 'diff' }>;
 
@@ -140,7 +143,10 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
           {file.path}
           {editing && draft !== loaded?.content && <span aria-label="unsaved changes"> ●</span>}
         </h2>
-        {loaded?.encoding === 'utf8' && !editing && (
+        {loaded?.encoding === 'utf8' && !editing && loaded.size > maxEditableBytes && (
+          <span className="muted">Too large to edit here; shown read-only.</span>
+        )}
+        {loaded?.encoding === 'utf8' && !editing && loaded.size <= maxEditableBytes && (
           <button type="button" onClick={() => startEditing(loaded.content)}>
             Edit
           </button>
