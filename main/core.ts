@@ -9,6 +9,7 @@ import { voiceCommandHandler } from './handlers/voice';
 import { registerStorageDomain } from './handlers/settings';
 import { generateDatabaseKey } from './services/keys/database-key';
 import { fixedKeyStore, type KeyStore } from './services/keys/key-store';
+import { ptySettingsFrom } from './services/settings/adapters';
 import { Storage } from './services/storage/storage';
 import { DisposableStore } from './lifecycle';
 import { MemoryWorkspaceStore, WorkspaceRoots, type WorkspaceStore } from './services/workspace/roots';
@@ -61,7 +62,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     registerStorageDomain({ router, storage }, disposables);
     disposables.add(router.register('VoiceCommand', voiceCommandHandler));
     registerFilesDomain({ ...options, router, roots, store: workspaceStore }, disposables);
-    registerTerminalDomain({ router, roots, logger: options.logger }, disposables);
+    registerTerminalDomain(
+      { router, roots, logger: options.logger, ptySettings: ptySettingsFrom(storage.settings) },
+      disposables,
+    );
     disposables.add(router.register('HealthReport', healthReportHandler(router, options)));
     return { router, roots, storage, dispose: () => disposables.dispose() };
   } catch (error) {

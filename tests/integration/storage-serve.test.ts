@@ -178,6 +178,23 @@ describe('storage through the real serve process', () => {
     expect(snapshotDir(dataDir.path)).toEqual(before);
   });
 
+  it('caps terminals at the saved terminal.maxSessions', async () => {
+    const serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    const client = await WsClient.connect(serve.wsUrl);
+    try {
+      expect(await client.request({ type: 'SettingsSet', data: { values: { 'terminal.maxSessions': 1 } } })).toMatchObject({
+        ok: true,
+      });
+      const first = await client.request({ type: 'PtySpawn', data: { cols: 80, rows: 24 } });
+      expect(first).toMatchObject({ ok: true });
+      const second = await client.request({ type: 'PtySpawn', data: { cols: 80, rows: 24 } });
+      expect(second).toMatchObject({ ok: false, error: { code: 'Conflict', details: { maxSessions: 1 } } });
+    } finally {
+      await client.close();
+      await serve.stop();
+    }
+  });
+
   it('refuses a malformed LOCALBRAIN_DB_KEY', async () => {
     const run = await runServeToExit({
       dataDir: dataDir.path,
