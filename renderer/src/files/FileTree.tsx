@@ -24,6 +24,8 @@ export interface FileTreeProps {
   readonly selected?: string;
   /** Bumped by the parent to reload every open folder (after a create, rename or delete). */
   readonly reloadToken: number;
+  /** A folder to open, e.g. the one a new file was just made in; a new token opens it again. */
+  readonly reveal?: { readonly key: string; readonly token: number };
   readonly onOpen: (node: TreeNode) => void;
   readonly onMenu: (node: TreeNode, at: { x: number; y: number }) => void;
   readonly onChanges?: (root: string, changes: readonly FileChange[]) => void;
@@ -37,10 +39,16 @@ export const isFolder = (node: TreeNode) =>
  * folders, Enter opens, the context-menu key (or Shift+F10, or a right click) opens the
  * actions menu. Each open folder is watched, and reloads when it changes on disk.
  */
-export function FileTree({ roots, showHidden, selected, reloadToken, onOpen, onMenu, onChanges }: FileTreeProps) {
+export function FileTree({ roots, showHidden, selected, reloadToken, reveal, onOpen, onMenu, onChanges }: FileTreeProps) {
   const [folders, setFolders] = useState<ReadonlyMap<string, Folder>>(new Map());
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set(roots.map((root) => root.path)));
   const [focused, setFocused] = useState<string>();
+  const [revealed, setRevealed] = useState<number>();
+  if (reveal !== undefined && reveal.token !== revealed) {
+    // Adjusting state to a new prop during render, as React recommends over an effect.
+    setRevealed(reveal.token);
+    if (!expanded.has(reveal.key)) setExpanded(new Set(expanded).add(reveal.key));
+  }
   const watches = useRef(new Map<string, string>());
   const itemRefs = useRef(new Map<string, HTMLLIElement>());
 

@@ -34,6 +34,7 @@ export function FilesView() {
   const [showHidden, setShowHidden] = useState(false);
   const [reloadToken, setReloadToken] = useState(0);
   const [changedOnDisk, setChangedOnDisk] = useState(0);
+  const [reveal, setReveal] = useState<{ key: string; token: number }>();
 
   const [rootsVersion, setRootsVersion] = useState(0);
 
@@ -98,6 +99,7 @@ export function FilesView() {
       return;
     }
     const folder = folderOf(node);
+    setReveal((previous) => ({ key: absoluteOf(folder), token: (previous?.token ?? 0) + 1 }));
     const target = { root: folder.root, path: childOf(folder.path, name) };
     if (pending.kind === 'new-folder') {
       void run(`Created folder ${name}.`, () =>
@@ -153,6 +155,7 @@ export function FilesView() {
             showHidden={showHidden}
             selected={open && absoluteOf(open.file)}
             reloadToken={reloadToken}
+            {...(reveal === undefined ? {} : { reveal })}
             onOpen={(node) => setOpen({ file: node })}
             onMenu={(node, at) => setMenu({ node, at })}
             onChanges={onChanges}
