@@ -297,6 +297,8 @@ export class StorageDatabase {
   async #datasync(): Promise<void> {
     const handle = await this.#wal();
     if (handle) await handle.datasync();
+    // Without a handle on the WAL, a checkpoint (which fsyncs the WAL and the database) keeps the promise, on this thread.
+    else this.checkpoint('PASSIVE');
   }
 
   #wal(): Promise<FileHandle | undefined> {
@@ -309,7 +311,12 @@ export class StorageDatabase {
         await syncDirectory(path.dirname(this.file));
         return handle;
       },
-      () => undefined,
+      (error: unknown) => {
+        // Not cached: the next sync tries again rather than silently never syncing.
+        this.#walHandleOpening = undefined;
+        this.#logger?.warn({ err: error, file: this.file }, 'the WAL could not be opened for fdatasync');
+        return undefined;
+      },
     );
     return this.#walHandleOpening;
   }
