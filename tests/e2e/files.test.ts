@@ -160,6 +160,21 @@ describe('the files view in Chromium over serve mode', () => {
     await item('from-disk.md').waitFor();
   });
 
+  it('shows hidden files when asked, and remembers it as the files.showHidden setting', async () => {
+    await writeFile(path.join(workspace, '.hidden-note'), 'x');
+    const toggle = page.getByRole('checkbox', { name: 'Show hidden' });
+    expect(await toggle.isChecked()).toBe(false);
+    expect(await item('.hidden-note').count()).toBe(0);
+    await toggle.check();
+    await item('.hidden-note').waitFor();
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Files' }).click();
+    await item('.hidden-note').waitFor();
+    expect(await page.getByRole('checkbox', { name: 'Show hidden' }).isChecked()).toBe(true);
+    await page.getByRole('checkbox', { name: 'Show hidden' }).uncheck();
+    await item('.hidden-note').waitFor({ state: 'detached' });
+  });
+
   it('says how to grant folders in serve mode', async () => {
     await page.getByRole('button', { name: 'Grant folder…' }).click();
     await page.getByRole('alert').filter({ hasText: '--workspace' }).waitFor();

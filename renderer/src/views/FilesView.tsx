@@ -38,6 +38,23 @@ export function FilesView() {
 
   const [rootsVersion, setRootsVersion] = useState(0);
 
+  // "Show hidden" is the `files.showHidden` setting; without a settings service it lasts for the session.
+  useEffect(() => {
+    let live = true;
+    request({ type: 'SettingsGet', data: {} }).then(
+      (reply) => live && setShowHidden(reply.values['files.showHidden']),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const changeShowHidden = (value: boolean) => {
+    setShowHidden(value);
+    void request({ type: 'SettingsSet', data: { values: { 'files.showHidden': value } } }).catch(() => undefined);
+  };
+
   useEffect(() => {
     let live = true;
     request({ type: 'WorkspaceList', data: {} }).then(
@@ -141,7 +158,8 @@ export function FilesView() {
             Grant folder…
           </button>
           <label className="hidden-toggle">
-            <input type="checkbox" checked={showHidden} onChange={(event) => setShowHidden(event.target.checked)} /> Show hidden
+            <input type="checkbox" checked={showHidden} onChange={(event) => changeShowHidden(event.target.checked)} /> Show
+            hidden
           </label>
         </div>
         {message !== undefined && (
