@@ -196,6 +196,8 @@ export async function desktopKeyStore(options: DesktopKeyOptions): Promise<KeySt
     }
   }
   const keys: DatabaseKey[] = [key];
+  const interrupted = await stagedKeyFromInterruptedRekey(stagedFile, options.wrapper);
+  if (interrupted) keys.push(interrupted);
   let stagedKey: DatabaseKey | undefined;
   return {
     source: stored.wrappedBy === 'safeStorage' ? 'safeStorage' : 'passphrase',
@@ -213,6 +215,26 @@ export async function desktopKeyStore(options: DesktopKeyOptions): Promise<KeySt
       if (stagedKey) keys[0] = stagedKey;
       return Promise.resolve();
     },
-    opened: () => Promise.resolve(),
+    opened: (keyIndex) => {
+      // The staged key opened it: the rekey finished in the database but not in db-key.json.
+      if (keyIndex === 1) renameSync(stagedFile, file);
+      return Promise.resolve();
+    },
   };
+}
+
+/**
+ * The new key of a rekey that was interrupted after staging, when the keychain can unwrap it
+ * without asking anyone; a passphrase-wrapped one is left for the recovery key.
+ */
+async function stagedKeyFromInterruptedRekey(stagedFile: string, wrapper: KeyWrapper): Promise<DatabaseKey | undefined> {
+  if (!existsSync(stagedFile)) return undefined;
+  try {
+    const staged = wrappedKeyFileSchema.parse(JSON.parse(readFileSync(stagedFile, 'utf8')));
+    if (staged.wrappedBy !== 'safeStorage' || staged.safeStorage === undefined) return undefined;
+    const { secret } = await wrapper.unwrap(Buffer.from(staged.safeStorage, 'base64'));
+    return asDatabaseKey(Buffer.from(secret, 'hex'));
+  } catch {
+    return undefined;
+  }
 }

@@ -215,6 +215,27 @@ describe('desktopKeyStore', () => {
     expect(store.backend).toBe('kwallet6');
   });
 
+  it('finishes a rekey interrupted after the database changed but before db-key.json did', async () => {
+    const { logger } = capturingLogger();
+    const wrapper = safeStorageKeyWrapper(fakeSafeStorage('gnome_libsecret'), 'linux');
+    const store = await desktopKeyStore({ dir: dir.path, databaseFile: dbFile(), wrapper, prompt: scriptedPrompt().prompt });
+    const storage = await Storage.open({ dataDir: dir.path, keyStore: store, logger });
+    storage.settings.set('terminal.fontSize', 21);
+    const next = randomBytes(32) as never;
+    await store.stage(next);
+    storage.database.rekey(next);
+    // Crash here: no commit of the staged key file.
+    await storage.dispose();
+    const again = await desktopKeyStore({ dir: dir.path, databaseFile: dbFile(), wrapper, prompt: scriptedPrompt().prompt });
+    const reopened = await Storage.open({ dataDir: dir.path, keyStore: again, logger });
+    expect(reopened.settings.get('terminal.fontSize')).toBe(21);
+    await reopened.dispose();
+    expect(existsSync(path.join(dir.path, `${wrappedKeyFileName}.next`))).toBe(false);
+    const third = await desktopKeyStore({ dir: dir.path, databaseFile: dbFile(), wrapper, prompt: scriptedPrompt().prompt });
+    expect(third.keys).toHaveLength(1);
+    expect(third.keys[0]?.equals(next)).toBe(true);
+  });
+
   it('rekeys: a new wrapped key and a new recovery key; the old key no longer opens the database', async () => {
     const { logger } = capturingLogger();
     const wrapper = safeStorageKeyWrapper(fakeSafeStorage('gnome_libsecret'), 'linux');
