@@ -179,4 +179,18 @@ describe('the files view in Chromium over serve mode', () => {
     await page.getByRole('button', { name: 'Grant folder…' }).click();
     await page.getByRole('alert').filter({ hasText: '--workspace' }).waitFor();
   });
+
+  it('removes a root from the workspace from its context menu (Escape first closes the menu)', async () => {
+    await item('workspace').click({ button: 'right' });
+    const menu = page.getByRole('menu', { name: 'Actions for workspace' });
+    await menu.getByRole('menuitem', { name: 'New file…' }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+    await item('workspace').click({ button: 'right' });
+    await menu.getByRole('menuitem', { name: 'Remove from workspace…' }).click();
+    await page.getByRole('dialog', { name: 'Remove workspace' }).getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('No folder has been granted yet.').waitFor();
+    expect(await tree().getByRole('treeitem').count()).toBe(0);
+  });
 });

@@ -13,12 +13,13 @@ import { SearchPanel, type SearchHit } from '../files/SearchPanel';
 import { TrashPanel } from '../files/TrashPanel';
 import '../files/files.css';
 
-type Pending = { kind: 'new-file' | 'new-folder' | 'rename'; node: TreeNode } | { kind: 'delete'; node: TreeNode };
+type Pending = { kind: 'new-file' | 'new-folder' | 'rename'; node: TreeNode } | { kind: 'delete' | 'revoke'; node: TreeNode };
 
 const folderActions: readonly MenuAction[] = [
   { id: 'new-file', label: 'New file…' },
   { id: 'new-folder', label: 'New folder…' },
 ];
+const rootActions: readonly MenuAction[] = [...folderActions, { id: 'revoke', label: 'Remove from workspace…' }];
 const entryActions: readonly MenuAction[] = [
   { id: 'rename', label: 'Rename…' },
   { id: 'delete', label: 'Delete' },
@@ -142,11 +143,21 @@ export function FilesView() {
     });
   };
 
+  const confirmRevoke = (node: TreeNode) => {
+    setPending(undefined);
+    void run(`LocalBrain no longer has access to ${node.root}.`, async () => {
+      await request({ type: 'WorkspaceRevoke', data: { path: node.root } });
+      if (open?.file.root === node.root) setOpen(undefined);
+      setRootsVersion((version) => version + 1);
+    });
+  };
+
   const pick = (id: string) => {
     if (!menu) return;
     const { node } = menu;
     setMenu(undefined);
-    if (id === 'new-file' || id === 'new-folder' || id === 'rename' || id === 'delete') setPending({ kind: id, node });
+    if (id === 'new-file' || id === 'new-folder' || id === 'rename' || id === 'delete' || id === 'revoke')
+      setPending({ kind: id, node });
   };
 
   return (
@@ -204,13 +215,13 @@ export function FilesView() {
       {menu && (
         <ContextMenu
           label={`Actions for ${menu.node.name}`}
-          actions={menu.node.type === 'root' ? folderActions : [...folderActions, ...entryActions]}
+          actions={menu.node.type === 'root' ? rootActions : [...folderActions, ...entryActions]}
           at={menu.at}
           onPick={pick}
           onClose={() => setMenu(undefined)}
         />
       )}
-      {pending && pending.kind !== 'delete' && (
+      {pending && pending.kind !== 'delete' && pending.kind !== 'revoke' && (
         <NameDialog
           title={
             pending.kind === 'rename' ? `Rename ${pending.node.name}` : pending.kind === 'new-file' ? 'New file' : 'New folder'
@@ -230,6 +241,20 @@ export function FilesView() {
             </button>
             <button type="button" onClick={() => confirmDelete(pending.node)}>
               Move to trash
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {pending?.kind === 'revoke' && (
+        <Dialog label={`Remove ${pending.node.name}`} onClose={() => setPending(undefined)}>
+          <h2>Remove {pending.node.name} from the workspace?</h2>
+          <p>LocalBrain will no longer read or change anything in {pending.node.root}. Its files stay where they are.</p>
+          <div className="dialog-buttons">
+            <button type="button" className="secondary" onClick={() => setPending(undefined)}>
+              Cancel
+            </button>
+            <button type="button" onClick={() => confirmRevoke(pending.node)}>
+              Remove
             </button>
           </div>
         </Dialog>
