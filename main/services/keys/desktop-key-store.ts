@@ -196,7 +196,7 @@ export async function desktopKeyStore(options: DesktopKeyOptions): Promise<KeySt
     }
   }
   const keys: DatabaseKey[] = [key];
-  const interrupted = await stagedKeyFromInterruptedRekey(stagedFile, options.wrapper);
+  const interrupted = await stagedKeyFromInterruptedRekey(stagedFile, options);
   if (interrupted) keys.push(interrupted);
   let stagedKey: DatabaseKey | undefined;
   return {
@@ -224,16 +224,23 @@ export async function desktopKeyStore(options: DesktopKeyOptions): Promise<KeySt
 }
 
 /**
- * The new key of a rekey that was interrupted after staging, when the keychain can unwrap it
- * without asking anyone; a passphrase-wrapped one is left for the recovery key.
+ * The new key of a rekey that was interrupted after staging: unwrapped by the keychain, or
+ * with one more passphrase prompt when a passphrase wrapped it.
  */
-async function stagedKeyFromInterruptedRekey(stagedFile: string, wrapper: KeyWrapper): Promise<DatabaseKey | undefined> {
+async function stagedKeyFromInterruptedRekey(stagedFile: string, options: DesktopKeyOptions): Promise<DatabaseKey | undefined> {
   if (!existsSync(stagedFile)) return undefined;
   try {
     const staged = wrappedKeyFileSchema.parse(JSON.parse(readFileSync(stagedFile, 'utf8')));
-    if (staged.wrappedBy !== 'safeStorage' || staged.safeStorage === undefined) return undefined;
-    const { secret } = await wrapper.unwrap(Buffer.from(staged.safeStorage, 'base64'));
-    return asDatabaseKey(Buffer.from(secret, 'hex'));
+    if (staged.wrappedBy === 'safeStorage' && staged.safeStorage !== undefined) {
+      const { secret } = await options.wrapper.unwrap(Buffer.from(staged.safeStorage, 'base64'));
+      return asDatabaseKey(Buffer.from(secret, 'hex'));
+    }
+    if (staged.passphrase) {
+      const passphrase = await options.prompt.passphrase('unlock', 1);
+      if (passphrase === undefined) return undefined;
+      return tryOpen(await passphraseKey(passphrase, Buffer.from(staged.passphrase.salt, 'base64')), staged.passphrase.box);
+    }
+    return undefined;
   } catch {
     return undefined;
   }

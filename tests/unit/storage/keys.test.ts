@@ -236,6 +236,28 @@ describe('desktopKeyStore', () => {
     expect(third.keys[0]?.equals(next)).toBe(true);
   });
 
+  it('finishes an interrupted rekey of a passphrase-wrapped key with one more prompt', async () => {
+    const { logger } = capturingLogger();
+    const wrapper = safeStorageKeyWrapper(fakeSafeStorage('basic_text'), 'linux');
+    const first = scriptedPrompt({ passphrases: ['pw one', 'pw two'] });
+    const store = await desktopKeyStore({ dir: dir.path, databaseFile: dbFile(), wrapper, prompt: first.prompt });
+    const storage = await Storage.open({ dataDir: dir.path, keyStore: store, logger });
+    const next = randomBytes(32) as never;
+    await store.stage(next);
+    storage.database.rekey(next);
+    await storage.dispose();
+    const again = await desktopKeyStore({
+      dir: dir.path,
+      databaseFile: dbFile(),
+      wrapper,
+      prompt: scriptedPrompt({ passphrases: ['pw one', 'pw two'] }).prompt,
+    });
+    expect(again.keys).toHaveLength(2);
+    const reopened = await Storage.open({ dataDir: dir.path, keyStore: again, logger });
+    await reopened.dispose();
+    expect(existsSync(path.join(dir.path, `${wrappedKeyFileName}.next`))).toBe(false);
+  });
+
   it('rekeys: a new wrapped key and a new recovery key; the old key no longer opens the database', async () => {
     const { logger } = capturingLogger();
     const wrapper = safeStorageKeyWrapper(fakeSafeStorage('gnome_libsecret'), 'linux');
