@@ -38,6 +38,11 @@ function keyCheckFile(file: string): string {
   return `${file}.keycheck`;
 }
 
+function keyCheckHolds(file: string, key: DatabaseKey): boolean {
+  const checkFile = keyCheckFile(file);
+  return existsSync(checkFile) && keyMatchesCheck(key, readFileSync(checkFile, 'utf8'));
+}
+
 /** Refuses files that cannot be an encrypted database, before SQLite sees them (it would treat an empty file as new). */
 function preflight(file: string): void {
   let size: number;
@@ -72,7 +77,7 @@ function classifyProbeFailure(error: unknown, file: string, key: DatabaseKey): S
   }
   if (code === 'SQLITE_NOTADB') {
     const checkFile = keyCheckFile(file);
-    if (existsSync(checkFile) && keyMatchesCheck(key, readFileSync(checkFile, 'utf8'))) {
+    if (keyCheckHolds(file, key)) {
       return new StorageOpenError('damaged', file, 'The key is right but the database file is damaged', {}, { cause: error });
     }
     return new StorageOpenError(
@@ -164,7 +169,8 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): OpenedDatab
     // Takes the exclusive lock now, so a second process fails at open, not mid-session.
     db.exec('BEGIN IMMEDIATE; COMMIT');
     const migration = migrate(db, options.file, options.migrations);
-    if (!memory && !existsSync(keyCheckFile(options.file))) writeFileAtomically(keyCheckFile(options.file), keyCheck(key));
+    // Written when missing, and rewritten when a rekey was interrupted before it could update it.
+    if (!memory && !keyCheckHolds(options.file, key)) writeFileAtomically(keyCheckFile(options.file), keyCheck(key));
     return { db, key, keyIndex, migration };
   } catch (error) {
     db.close();

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialogKeyPrompt, safeStorageKeyWrapper, type SafeStorageLike } from '../../../main/electron/key-wrap';
-import { parseHexKey } from '../../../main/services/keys/database-key';
+import { keyCheck, parseHexKey } from '../../../main/services/keys/database-key';
 import { desktopKeyStore, wrappedKeyFileName, type KeyPrompt } from '../../../main/services/keys/desktop-key-store';
 import { serveKeyStore } from '../../../main/services/keys/key-file';
 import { formatRecoveryKey, parseRecoveryKey } from '../../../main/services/keys/sealed-box';
@@ -101,12 +101,16 @@ describe('serveKeyStore', () => {
     const next = randomBytes(32);
     writeFileSync(path.join(dir.path, 'db.key.next'), next.toString('hex'));
     storage.database.rekey(next as never);
+    // …and before the fingerprint was rewritten.
+    writeFileSync(`${dbFile()}.keycheck`, keyCheck(store.keys[0] as never));
     await storage.dispose();
     const reopenedStore = serveKeyStore(dir.path, dbFile(), {});
     const reopened = await Storage.open({ dataDir: dir.path, keyStore: reopenedStore, logger });
     expect(reopened.settings.get('terminal.fontSize')).toBe(20);
     await reopened.dispose();
     expect(parseHexKey(readFileSync(path.join(dir.path, 'db.key'), 'utf8'), 'db.key').equals(next)).toBe(true);
+    // The fingerprint beside the database follows the key that opened it.
+    expect(readFileSync(`${dbFile()}.keycheck`, 'utf8')).toBe(keyCheck(next as never));
     expect(existsSync(path.join(dir.path, 'db.key.next'))).toBe(false);
   });
 });
