@@ -25,6 +25,7 @@ describe('the files view in Chromium over serve mode', () => {
     await writeFile(path.join(workspace, 'notes', 'todo.md'), '# Todo\n\n- buy milk\n');
     await writeFile(path.join(workspace, 'src', 'app.ts'), 'export const answer: number = 42;\n// findable marker\n');
     await writeFile(path.join(outside, 'secret.txt'), 'outside secret\n');
+    await writeFile(path.join(workspace, 'notes', 'windows.txt'), 'line one\r\nline two\r\n');
     await symlink(path.join(outside, 'secret.txt'), path.join(workspace, 'sneaky-link'));
     serve = await startServe({ dataDir, workspaces: [workspace] });
     browser = await launchChromium();
@@ -80,6 +81,21 @@ describe('the files view in Chromium over serve mode', () => {
     expect(await readFile(path.join(workspace, 'notes', 'todo.md'), 'utf8')).toBe('someone else\n');
     await page.getByRole('button', { name: 'Reload from disk' }).click();
     await page.getByLabel('File viewer').getByText('someone else').waitFor();
+  });
+
+  it('keeps CRLF line endings through an edit, and the diff shows only the real change', async () => {
+    await item('windows.txt').click();
+    await page.getByLabel('File viewer').getByText('line two').waitFor();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const editor = page.getByRole('textbox', { name: 'File content' });
+    await editor.press('Control+End');
+    await editor.pressSequentially('line three\n');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const review = page.getByRole('dialog', { name: 'Review changes' });
+    await review.getByText('1 line(s) added, 0 removed.').waitFor();
+    await review.getByRole('button', { name: 'Confirm save' }).click();
+    await page.getByRole('status').getByText('Saved windows.txt.').waitFor();
+    expect(await readFile(path.join(workspace, 'notes', 'windows.txt'), 'utf8')).toBe('line one\r\nline two\r\nline three\r\n');
   });
 
   it('moves through the tree with the keyboard', async () => {

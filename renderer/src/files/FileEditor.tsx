@@ -39,6 +39,9 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
   const [busy, setBusy] = useState(false);
   const viewer = useRef<HTMLPreElement>(null);
   const editing = draft !== undefined;
+  // A textarea turns CRLF into LF; a file that used CRLF gets it back when saved.
+  const eol = loaded?.content.includes('\r\n') ? '\r\n' : '\n';
+  const toDisk = (text: string) => (eol === '\n' ? text : text.replace(/\r?\n/g, eol));
 
   const [reloads, setReloads] = useState(0);
   // Changes on disk reload a file being viewed; while it is edited, the edit is kept and a notice shown.
@@ -90,7 +93,7 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
     if (draft === undefined || busy) return;
     setBusy(true);
     try {
-      const diff = await request({ type: 'FileOperation', data: { op: { kind: 'diff', content: draft }, path } });
+      const diff = await request({ type: 'FileOperation', data: { op: { kind: 'diff', content: toDisk(draft) }, path } });
       if (diff.kind === 'diff') setReview(diff);
     } catch (caught) {
       setStatus(describeFileError(caught));
@@ -108,7 +111,7 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
         data: {
           op: {
             kind: 'write',
-            content: draft,
+            content: toDisk(draft),
             ...(loaded.charset === undefined ? {} : { charset: loaded.charset }),
             ...(loaded.sha256 === undefined ? {} : { expectedSha256: loaded.sha256 }),
           },
@@ -116,7 +119,7 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
         },
       });
       if (reply.kind === 'write') {
-        setLoaded({ ...loaded, content: draft, sha256: reply.sha256, size: reply.entry.size });
+        setLoaded({ ...loaded, content: toDisk(draft), sha256: reply.sha256, size: reply.entry.size });
         setDraft(undefined);
         setStatus(`Saved ${name}.`);
       }
@@ -141,7 +144,7 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
       <header className="editor-bar">
         <h2 className="editor-title" title={file.path}>
           {file.path}
-          {editing && draft !== loaded?.content && <span aria-label="unsaved changes"> ●</span>}
+          {editing && loaded !== undefined && toDisk(draft) !== loaded.content && <span aria-label="unsaved changes"> ●</span>}
         </h2>
         {loaded?.encoding === 'utf8' && !editing && loaded.size > maxEditableBytes && (
           <span className="muted">Too large to edit here; shown read-only.</span>
