@@ -144,7 +144,11 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): OpenedDatab
       keyIndex = index;
       break;
     } catch (error) {
-      if (!(error instanceof StorageOpenError) || error.failure !== 'wrong-key') throw error;
+      // A stale fingerprint (a rekey interrupted before rewriting it) makes the old key look
+      // right and the file damaged: still try the next key before believing it.
+      const anotherKeyMayOpen =
+        error instanceof StorageOpenError && (error.failure === 'wrong-key' || error.failure === 'damaged');
+      if (!anotherKeyMayOpen) throw error;
       firstFailure ??= error;
     }
   }
