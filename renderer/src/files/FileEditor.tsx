@@ -37,7 +37,7 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
   const [status, setStatus] = useState<string>();
   const [conflict, setConflict] = useState(false);
   const [busy, setBusy] = useState(false);
-  const viewer = useRef<HTMLPreElement>(null);
+  const viewer = useRef<HTMLDivElement>(null);
   const editing = draft !== undefined;
   // A textarea turns CRLF into LF; a file that used CRLF gets it back when saved.
   const eol = loaded?.content.includes('\r\n') ? '\r\n' : '\n';
@@ -79,6 +79,12 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
     setStatus(undefined);
     setReloads((count) => count + 1);
   };
+
+  const lineNumbers = useMemo(() => {
+    if (loaded?.encoding !== 'utf8') return '';
+    const count = loaded.content.split('\n').length - (loaded.content.endsWith('\n') ? 1 : 0);
+    return Array.from({ length: Math.max(count, 1) }, (_, index) => index + 1).join('\n');
+  }, [loaded]);
 
   const html = useMemo(() => (loaded?.encoding === 'utf8' ? highlightHtml(loaded.content, name) : undefined), [loaded, name]);
 
@@ -197,9 +203,14 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
             onKeyDown={onEditorKey}
           />
         ) : (
-          <pre ref={viewer} className="viewer hljs" aria-label="File viewer" tabIndex={0}>
-            {html === undefined ? <code>{loaded.content}</code> : <code dangerouslySetInnerHTML={{ __html: html }} />}
-          </pre>
+          <div ref={viewer} className="viewer hljs" role="region" aria-label="File viewer" tabIndex={0}>
+            <pre className="gutter" aria-hidden="true">
+              {lineNumbers}
+            </pre>
+            <pre className="viewer-text">
+              {html === undefined ? <code>{loaded.content}</code> : <code dangerouslySetInnerHTML={{ __html: html }} />}
+            </pre>
+          </div>
         ))}
       {review !== undefined && (
         <Dialog label="Review changes" wide onClose={() => setReview(undefined)}>
