@@ -22,7 +22,12 @@ export function rawThroughput(bytes: number): Promise<Throughput> {
   return new Promise((resolve) => {
     const started = performance.now();
     let received = 0;
-    const pty = spawn('/bin/sh', ['-c', producerScript(bytes)], { cols: 120, rows: 40, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, encoding: null });
+    const pty = spawn('/bin/sh', ['-c', producerScript(bytes)], {
+      cols: 120,
+      rows: 40,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      encoding: null,
+    });
     pty.onData((chunk: string | Buffer) => (received += chunk.length));
     pty.onExit(() => resolve({ received, seconds: (performance.now() - started) / 1000 }));
   });

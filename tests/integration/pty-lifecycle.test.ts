@@ -76,7 +76,9 @@ describe('PTY lifecycle under load', () => {
     for (let index = 0; index < 1_000; index += 1) await cycle();
     await settle();
     const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
-    console.info(`1,000 spawn/kill cycles: heap ${(heapGrowth / 2 ** 20).toFixed(2)} MB, fds ${fdsBefore} → ${await openDescriptors()}, children ${childrenBefore} → ${await childProcesses()}`);
+    console.info(
+      `1,000 spawn/kill cycles: heap ${(heapGrowth / 2 ** 20).toFixed(2)} MB, fds ${fdsBefore} → ${await openDescriptors()}, children ${childrenBefore} → ${await childProcesses()}`,
+    );
     expect(service.size).toBe(0);
     expect(await openDescriptors()).toBe(fdsBefore);
     expect(await childProcesses()).toBe(childrenBefore);
@@ -96,7 +98,9 @@ describe('PTY lifecycle under load', () => {
     await run.service.dispose();
     await settle();
     const after = process.memoryUsage();
-    console.info(`1 GB soak: heap ${((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(2)} MB, RSS ${((after.rss - before.rss) / 2 ** 20).toFixed(2)} MB`);
+    console.info(
+      `1 GB soak: heap ${((after.heapUsed - before.heapUsed) / 2 ** 20).toFixed(2)} MB, RSS ${((after.rss - before.rss) / 2 ** 20).toFixed(2)} MB`,
+    );
     expect(run.events.chars).toBeGreaterThanOrEqual(1024 * 1024 * 1024);
     expect(after.heapUsed - before.heapUsed).toBeLessThan(10 * 1024 * 1024);
     expect(after.rss - before.rss).toBeLessThan(10 * 1024 * 1024);

@@ -9,7 +9,9 @@ type Folder = Awaited<ReturnType<typeof tempDir>>;
 
 function outputOf(events: readonly AppEvent[], sessionId: string): string {
   return events
-    .filter((event): event is Extract<AppEvent, { type: 'PtyData' }> => event.type === 'PtyData' && event.data.sessionId === sessionId)
+    .filter(
+      (event): event is Extract<AppEvent, { type: 'PtyData' }> => event.type === 'PtyData' && event.data.sessionId === sessionId,
+    )
     .map((event) => event.data.data)
     .join('');
 }
@@ -48,7 +50,14 @@ describe('PTY sessions over serve mode', () => {
     const sessionId = await spawnShell(client);
     const marker = `m-${randomBytes(8).toString('hex')}`;
     // The shell prints the marker split by quotes in the echo of the input, whole only in the output.
-    expect((await client.request({ type: 'PtyWrite', data: { sessionId, data: `echo "${marker.slice(0, 4)}""${marker.slice(4)}"\n` } })).ok).toBe(true);
+    expect(
+      (
+        await client.request({
+          type: 'PtyWrite',
+          data: { sessionId, data: `echo "${marker.slice(0, 4)}""${marker.slice(4)}"\n` },
+        })
+      ).ok,
+    ).toBe(true);
     await client.waitFor(() => (outputOf(client.events, sessionId).includes(marker) ? true : undefined));
 
     expect((await client.request({ type: 'PtyResize', data: { sessionId, cols: 133, rows: 40 } })).ok).toBe(true);
@@ -61,7 +70,9 @@ describe('PTY sessions over serve mode', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(exitsOf(client.events, sessionId)).toHaveLength(1);
     const afterExit = client.events.findIndex((event) => event.type === 'PtyExit' && event.data.sessionId === sessionId);
-    expect(client.events.slice(afterExit + 1).filter((event) => event.type === 'PtyData' && event.data.sessionId === sessionId)).toEqual([]);
+    expect(
+      client.events.slice(afterExit + 1).filter((event) => event.type === 'PtyData' && event.data.sessionId === sessionId),
+    ).toEqual([]);
     const list = await client.request({ type: 'PtyList', data: {} });
     expect(list.ok && list.value.sessions.some((session) => session.sessionId === sessionId)).toBe(false);
   });
@@ -113,7 +124,10 @@ describe('PTY sessions over serve mode', () => {
     const second = await WsClient.connect(serve.wsUrl);
     try {
       const list = await second.request({ type: 'PtyList', data: {} });
-      expect(list.ok && list.value.sessions.find((session) => session.sessionId === sessionId)).toMatchObject({ orphaned: true, mine: false });
+      expect(list.ok && list.value.sessions.find((session) => session.sessionId === sessionId)).toMatchObject({
+        orphaned: true,
+        mine: false,
+      });
       const attached = await second.request({ type: 'PtyAttach', data: { sessionId } });
       expect(attached).toMatchObject({ ok: true, value: { sessionId, mine: true } });
       await second.waitFor(() => (outputOf(second.events, sessionId).includes('beforereload') ? true : undefined));

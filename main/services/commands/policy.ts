@@ -20,9 +20,30 @@ const ask = (reason: string): PolicyDecision => ({ verdict: 'ask', reason });
 const privilegeCommands = new Set(['sudo', 'sudoedit', 'su', 'doas', 'pkexec', 'runuser', 'machinectl']);
 /** Commands that stop or restart the machine. */
 const powerCommands = new Set(['shutdown', 'reboot', 'halt', 'poweroff', 'telinit', 'init', 'kexec']);
-const powerVerbs = new Set(['poweroff', 'reboot', 'halt', 'kexec', 'suspend', 'hibernate', 'hybrid-sleep', 'rescue', 'emergency']);
+const powerVerbs = new Set([
+  'poweroff',
+  'reboot',
+  'halt',
+  'kexec',
+  'suspend',
+  'hibernate',
+  'hybrid-sleep',
+  'rescue',
+  'emergency',
+]);
 /** Commands that format or repartition disks. */
-const diskCommands = new Set(['mke2fs', 'mkswap', 'wipefs', 'fdisk', 'sfdisk', 'cfdisk', 'gdisk', 'sgdisk', 'parted', 'blkdiscard']);
+const diskCommands = new Set([
+  'mke2fs',
+  'mkswap',
+  'wipefs',
+  'fdisk',
+  'sfdisk',
+  'cfdisk',
+  'gdisk',
+  'sgdisk',
+  'parted',
+  'blkdiscard',
+]);
 /** System package managers: every use installs or removes software for the whole machine. */
 const systemPackageManagers = new Set([
   'apt',
@@ -43,7 +64,22 @@ const systemPackageManagers = new Set([
   'nix-env',
 ]);
 /** Language package managers: asked about when they change what is installed. */
-const languagePackageManagers = new Set(['npm', 'pnpm', 'yarn', 'bun', 'pip', 'pip3', 'pipx', 'gem', 'cargo', 'go', 'composer', 'conda', 'mamba', 'uv']);
+const languagePackageManagers = new Set([
+  'npm',
+  'pnpm',
+  'yarn',
+  'bun',
+  'pip',
+  'pip3',
+  'pipx',
+  'gem',
+  'cargo',
+  'go',
+  'composer',
+  'conda',
+  'mamba',
+  'uv',
+]);
 const installVerbs = new Set([
   'install',
   'i',
@@ -62,9 +98,47 @@ const installVerbs = new Set([
   'get',
 ]);
 /** Programs that run another program given after their own options. */
-const wrappers = new Set(['env', 'nice', 'nohup', 'timeout', 'time', 'command', 'exec', 'stdbuf', 'ionice', 'chrt', 'setsid', 'xargs', 'taskset']);
+const wrappers = new Set([
+  'env',
+  'nice',
+  'nohup',
+  'timeout',
+  'time',
+  'command',
+  'exec',
+  'stdbuf',
+  'ionice',
+  'chrt',
+  'setsid',
+  'xargs',
+  'taskset',
+]);
 /** Options of those wrappers that take a separate value. */
-const wrapperValueOptions = new Set(['-u', '--unset', '-C', '--chdir', '-n', '--adjustment', '-s', '--signal', '-k', '--kill-after', '-c', '--class', '-p', '--pid', '-i', '-o', '-e', '-a', '-d', '-E', '-L', '-P', '-I']);
+const wrapperValueOptions = new Set([
+  '-u',
+  '--unset',
+  '-C',
+  '--chdir',
+  '-n',
+  '--adjustment',
+  '-s',
+  '--signal',
+  '-k',
+  '--kill-after',
+  '-c',
+  '--class',
+  '-p',
+  '--pid',
+  '-i',
+  '-o',
+  '-e',
+  '-a',
+  '-d',
+  '-E',
+  '-L',
+  '-P',
+  '-I',
+]);
 /** Shells and interpreters that take a program as an argument: the policy cannot read inside it. */
 const shells = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'fish', 'csh', 'tcsh', 'rbash']);
 const interpreters = new Set(['python', 'python3', 'perl', 'ruby', 'node', 'php', 'lua', 'Rscript', 'osascript']);
@@ -164,18 +238,20 @@ function gitPushIsForced(args: readonly string[]): boolean {
     else break;
   }
   if (args[index] !== 'push') return false;
-  return args.slice(index + 1).some(
-    (arg) =>
-      arg === '-f' ||
-      arg === '--force' ||
-      arg.startsWith('--force-with-lease') ||
-      arg === '--force-if-includes' ||
-      arg === '--mirror' ||
-      arg === '--delete' ||
-      arg === '-d' ||
-      (/^-[a-zA-Z]+$/.test(arg) && arg.includes('f')) ||
-      (arg.startsWith('+') && arg.length > 1),
-  );
+  return args
+    .slice(index + 1)
+    .some(
+      (arg) =>
+        arg === '-f' ||
+        arg === '--force' ||
+        arg.startsWith('--force-with-lease') ||
+        arg === '--force-if-includes' ||
+        arg === '--mirror' ||
+        arg === '--delete' ||
+        arg === '-d' ||
+        (/^-[a-zA-Z]+$/.test(arg) && arg.includes('f')) ||
+        (arg.startsWith('+') && arg.length > 1),
+    );
 }
 
 /** The destination of cp/mv/ln/install/rsync: `-t DIR`, `--target-directory=DIR`, or the last operand. */
@@ -214,8 +290,10 @@ export function evaluateCommand(cmd: string, args: readonly string[], context: P
 
   if (privilegeCommands.has(name)) return deny(`${name} changes user or gains privileges; LocalBrain never runs it.`);
   if (powerCommands.has(name)) return deny(`${name} stops or restarts the machine.`);
-  if (name === 'systemctl' && rest.some((arg) => powerVerbs.has(arg))) return deny('systemctl would stop or restart the machine.');
-  if (name === 'mkfs' || name.startsWith('mkfs.') || diskCommands.has(name)) return deny(`${name} formats or repartitions disks.`);
+  if (name === 'systemctl' && rest.some((arg) => powerVerbs.has(arg)))
+    return deny('systemctl would stop or restart the machine.');
+  if (name === 'mkfs' || name.startsWith('mkfs.') || diskCommands.has(name))
+    return deny(`${name} formats or repartitions disks.`);
   if (name === 'dd') {
     const target = ddTarget(rest);
     if (target !== undefined) {
@@ -245,7 +323,10 @@ export function evaluateCommand(cmd: string, args: readonly string[], context: P
   if (name === 'mv') {
     const found = operands(rest);
     const target = destination(rest);
-    if (found.some((operand) => outsideWorkspace(operand, context)) || (target !== undefined && outsideWorkspace(target, context))) {
+    if (
+      found.some((operand) => outsideWorkspace(operand, context)) ||
+      (target !== undefined && outsideWorkspace(target, context))
+    ) {
       return ask(`${shown} moves files across the workspace boundary.`);
     }
     return allow;
@@ -256,15 +337,26 @@ export function evaluateCommand(cmd: string, args: readonly string[], context: P
     return allow;
   }
   if (['chmod', 'chown', 'chgrp'].includes(name)) {
-    if (operands(rest).slice(1).some((target) => outsideWorkspace(target, context))) {
+    if (
+      operands(rest)
+        .slice(1)
+        .some((target) => outsideWorkspace(target, context))
+    ) {
       return ask(`${shown} changes files outside the workspace.`);
     }
     return allow;
   }
   if (name === 'find' && rest.some((arg) => ['-delete', '-exec', '-execdir', '-ok', '-okdir'].includes(arg))) {
-    const starts = rest.slice(0, Math.max(0, rest.findIndex((arg) => arg.startsWith('-'))));
+    const starts = rest.slice(
+      0,
+      Math.max(
+        0,
+        rest.findIndex((arg) => arg.startsWith('-')),
+      ),
+    );
     const roots = starts.length === 0 ? ['.'] : starts;
-    if (roots.some((start) => outsideWorkspace(start, context))) return ask(`${shown} deletes or runs commands outside the workspace.`);
+    if (roots.some((start) => outsideWorkspace(start, context)))
+      return ask(`${shown} deletes or runs commands outside the workspace.`);
     return allow;
   }
   if (systemPackageManagers.has(name)) return ask(`${name} installs or removes software for the whole machine.`);

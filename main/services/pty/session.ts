@@ -52,6 +52,7 @@ export class PtySession {
   #pendingChars = 0;
   #batchTimer: NodeJS.Timeout | undefined;
   #lastFlushAt = -Infinity;
+  #peakBuffered = 0;
   #killTimer: NodeJS.Timeout | undefined;
   #sink: ((event: AppEvent) => void) | undefined;
   #unacked = 0;
@@ -89,6 +90,11 @@ export class PtySession {
   /** Characters sent and not yet acknowledged plus those waiting in the batch: what main holds for the receiver. */
   get bufferedChars(): number {
     return this.#unacked + this.#pendingChars;
+  }
+
+  /** The most `bufferedChars` has been since the session started (for benches and tests). */
+  get peakBufferedChars(): number {
+    return this.#peakBuffered;
   }
 
   get unackedChars(): number {
@@ -169,6 +175,8 @@ export class PtySession {
     const quiet = this.#batchTimer === undefined && performance.now() - this.#lastFlushAt >= this.#flow.batchMs;
     if (quiet || this.#pendingChars >= this.#flow.batchMaxChars) this.#flush();
     else this.#batchTimer ??= setTimeout(() => this.#flush(), this.#flow.batchMs);
+    this.#peakBuffered = Math.max(this.#peakBuffered, this.#unacked + this.#pendingChars);
+    this.#updatePause();
   }
 
   #flush(): void {
@@ -192,7 +200,8 @@ export class PtySession {
   #updatePause(): void {
     if (this.#exit || this.#killed) return;
     // With no one to acknowledge, output only fills the bounded scrollback, so reading goes on.
-    const shouldPause = this.#sink !== undefined && this.#unacked > this.#flow.highWatermarkChars;
+    // Counting what waits in the batch too bounds main's holding at the high watermark plus one read.
+    const shouldPause = this.#sink !== undefined && this.#unacked + this.#pendingChars > this.#flow.highWatermarkChars;
     const shouldResume = this.#sink === undefined || this.#unacked < this.#flow.lowWatermarkChars;
     if (shouldPause && !this.#paused) {
       this.#paused = true;

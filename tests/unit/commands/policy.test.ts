@@ -94,11 +94,14 @@ describe('the TerminalCommand policy', () => {
 
   it('denies sudo however deeply it is wrapped', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(['env', 'A=1'], ['nice'], ['nohup'], ['timeout', '5'], ['command']), { maxLength: 6 }), (layers) => {
-        const words = [...layers.flat(), 'sudo', 'id'];
-        const [cmd = 'sudo', ...args] = words;
-        expect(evaluateCommand(cmd, args, context).verdict).toBe('deny');
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(['env', 'A=1'], ['nice'], ['nohup'], ['timeout', '5'], ['command']), { maxLength: 6 }),
+        (layers) => {
+          const words = [...layers.flat(), 'sudo', 'id'];
+          const [cmd = 'sudo', ...args] = words;
+          expect(evaluateCommand(cmd, args, context).verdict).toBe('deny');
+        },
+      ),
     );
   });
 });

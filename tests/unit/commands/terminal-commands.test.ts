@@ -66,7 +66,9 @@ describe('TerminalCommand with the policy and real processes', () => {
 
   it('kills the whole process tree on timeout and caps output with truncated set', async () => {
     const started = Date.now();
-    const error = await errorOf(commands.run({ cmd: 'sh', args: ['-c', 'sleep 30 & sleep 30; echo never'], timeoutMs: 200 }, signal));
+    const error = await errorOf(
+      commands.run({ cmd: 'sh', args: ['-c', 'sleep 30 & sleep 30; echo never'], timeoutMs: 200 }, signal),
+    );
     expect(error.code).toBe('Timeout');
     expect(Date.now() - started).toBeLessThan(10_000);
     const big = await commands.run({ cmd: 'head', args: ['-c', '1000000', '/dev/zero'] }, signal);

@@ -105,7 +105,10 @@ describe('PtyService', () => {
 
   it('dispose kills every session', async () => {
     const owner = testSender();
-    const sessions = [await service.spawn(owner.sender, { cols: 80, rows: 24 }), await service.spawn(owner.sender, { cols: 80, rows: 24 })];
+    const sessions = [
+      await service.spawn(owner.sender, { cols: 80, rows: 24 }),
+      await service.spawn(owner.sender, { cols: 80, rows: 24 }),
+    ];
     await service.dispose();
     expect(sessions.every((session) => session.exited)).toBe(true);
     expect(service.size).toBe(0);
