@@ -64,7 +64,7 @@ export function fileWatchHandler(roots: WorkspaceRoots, watchers: FolderWatchers
     async run(data, { sender }) {
       const target = await roots.resolveExisting(data.path);
       // Opening it verifies it is a folder inside the workspace right now.
-      const dir = await ConfinedDir.open(target.absolute, roots.list(), data.path);
+      const dir = await ConfinedDir.open(target.absolute, roots, data.path);
       await dir.close();
       return { watchId: await watchers.add(sender, target.root, target.absolute) };
     },
@@ -97,7 +97,7 @@ export function fileTrashRestoreHandler(trash: Trash, roots: WorkspaceRoots): Ha
       const original = await own.originalPath(data.id);
       // The original place must still be inside a granted root: a revoked folder gets nothing back.
       const target = await roots.resolveChild(original);
-      const dir = await ConfinedDir.open(target.parent, roots.list(), original);
+      const dir = await ConfinedDir.open(target.parent, roots, original);
       try {
         await own.restoreTo(data.id, dir.join(target.name));
         await dir.sync();
@@ -126,6 +126,8 @@ export interface FilesDomainOptions {
 /** Builds the files and workspace services and registers their handlers; everything is released through `disposables`. */
 export function registerFilesDomain(options: FilesDomainOptions, disposables: DisposableStore): void {
   const { router, roots, store } = options;
+  // The app's own data (encrypted database, its key file in serve mode, the trash) is never a file to open, even when a granted folder holds it.
+  roots.exclude(options.dataDir);
   const trash: Trash = options.trashItem ? new OsTrash(options.trashItem) : new DataDirTrash(options.dataDir);
   const files = new FileOperations(roots, trash);
   const watchers = new FolderWatchers(options.logger);

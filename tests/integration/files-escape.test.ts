@@ -202,3 +202,33 @@ describe('escape attempts through FileOperation over serve mode', () => {
     }
   });
 });
+
+describe('the data dir inside a granted folder, over serve mode', () => {
+  it('refuses every file LocalBrain keeps there (key file, database, logs), while the rest of the folder works', async () => {
+    const base = await tempDir('localbrain-escape-data-');
+    const dataDir = path.join(base.path, '.localbrain');
+    await writeFile(path.join(base.path, 'notes.md'), 'mine\n');
+    const serve = await startServe({ dataDir, workspaces: [base.path] });
+    const client = await WsClient.connect(serve.wsUrl);
+    try {
+      // Something to keep: a setting lands in the encrypted database.
+      await client.request({ type: 'FileOperation', data: { op: { kind: 'read' }, path: 'notes.md' } });
+      const kept = await readdir(dataDir, { recursive: true });
+      expect(kept.length).toBeGreaterThan(0);
+      for (const name of ['', ...kept]) {
+        for (const op of [{ kind: 'read' }, { kind: 'stat' }, { kind: 'list' }, { kind: 'delete' }]) {
+          const reply = await client.request({ type: 'FileOperation', data: { op, path: path.join('.localbrain', name) } });
+          expect(reply, `${op.kind} ${name}`).toMatchObject({ ok: false, error: { code: 'PermissionDenied' } });
+        }
+      }
+      expect(await client.request({ type: 'FileOperation', data: { op: { kind: 'read' }, path: 'notes.md' } })).toMatchObject({
+        ok: true,
+        value: { content: 'mine\n' },
+      });
+    } finally {
+      await client.close();
+      await serve.stop();
+      await base.remove();
+    }
+  });
+});

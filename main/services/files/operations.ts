@@ -98,12 +98,12 @@ export class FileOperations {
   async #parent(target: ResolvedChild | ResolvedPath, shown: string): Promise<{ dir: ConfinedDir; name: string }> {
     const parent = 'parent' in target ? target.parent : path.dirname(target.absolute);
     const name = 'name' in target ? target.name : path.basename(target.absolute);
-    return { dir: await ConfinedDir.open(parent, this.roots.list(), shown), name };
+    return { dir: await ConfinedDir.open(parent, this.roots, shown), name };
   }
 
   async #stat(requested: string): Promise<FileReply> {
     const target = await this.roots.resolveExisting(requested);
-    const handle = await openVerified(target.absolute, constants.O_RDONLY | openFlags.nonBlock, this.roots.list(), requested);
+    const handle = await openVerified(target.absolute, constants.O_RDONLY | openFlags.nonBlock, this.roots, requested);
     try {
       return { kind: 'stat', entry: entryOf(path.basename(target.absolute), target.relative, await handle.stat()) };
     } finally {
@@ -113,7 +113,7 @@ export class FileOperations {
 
   async #list(requested: string, includeHidden: boolean, signal: AbortSignal | undefined): Promise<FileReply> {
     const target = await this.roots.resolveExisting(requested);
-    const dir = await ConfinedDir.open(target.absolute, this.roots.list(), requested);
+    const dir = await ConfinedDir.open(target.absolute, this.roots, requested);
     try {
       const dirents = dir.readEntriesNow();
       const visible = dirents.filter((dirent) => includeHidden || !dirent.name.startsWith('.'));
@@ -143,16 +143,16 @@ export class FileOperations {
     } catch {
       const written = readlinkOrUndefined(dir.join(name));
       const lexical = written === undefined ? undefined : path.resolve(dir.realPath, written);
-      return lexical !== undefined && this.roots.rootOf(lexical) !== undefined ? 'broken' : 'outside';
+      return lexical !== undefined && this.roots.allows(lexical) ? 'broken' : 'outside';
     }
-    if (this.roots.rootOf(real) === undefined) return 'outside';
+    if (!this.roots.allows(real)) return 'outside';
     const stats = statSync(real, { throwIfNoEntry: false });
     return stats === undefined ? 'broken' : stats.isDirectory() ? 'directory' : stats.isFile() ? 'file' : 'other';
   }
 
   /** Reads a regular file through a verified descriptor, refusing folders, devices and oversize files. */
   async #readBytes(target: ResolvedPath, shown: string): Promise<Buffer> {
-    const handle = await openVerified(target.absolute, constants.O_RDONLY | openFlags.nonBlock, this.roots.list(), shown);
+    const handle = await openVerified(target.absolute, constants.O_RDONLY | openFlags.nonBlock, this.roots, shown);
     try {
       const stats = await handle.stat();
       if (stats.isDirectory())
@@ -374,7 +374,7 @@ export class FileOperations {
     if (context.signal?.aborted) onAbort();
     else context.signal?.addEventListener('abort', onAbort, { once: true });
     this.#searches.set(op.searchId, { sender: context.sender, controller });
-    const dir = await ConfinedDir.open(target.absolute, this.roots.list(), requested).catch((error: unknown) => {
+    const dir = await ConfinedDir.open(target.absolute, this.roots, requested).catch((error: unknown) => {
       this.#searches.delete(op.searchId);
       throw error;
     });
@@ -383,7 +383,7 @@ export class FileOperations {
         query: op.query,
         includeHidden: op.includeHidden ?? false,
         maxResults: op.maxResults ?? fileLimits.defaultSearchResults,
-        roots: this.roots.list(),
+        scope: this.roots,
         signal: controller.signal,
         onResults: (matches) => context.onSearchResults?.(op.searchId, matches),
       });

@@ -2,7 +2,9 @@ import { closeSync, constants, openSync, readSync } from 'node:fs';
 import picomatch from 'picomatch';
 import { fileLimits, type SearchMatch, type SearchQuery } from '../../../shared/contract/files';
 import { LocalBrainError } from '../../../shared/errors';
+import path from 'node:path';
 import { type ConfinedDir, openFlags } from '../workspace/confined';
+import type { Containment } from '../workspace/inside';
 import { GuardedRegex } from './guarded-regex';
 import { TimeSlicer } from './slices';
 import { childPath } from './entries';
@@ -21,7 +23,8 @@ export interface SearchOptions {
   readonly query: SearchQuery;
   readonly includeHidden: boolean;
   readonly maxResults: number;
-  readonly roots: readonly string[];
+  /** What the walk may enter: granted roots minus LocalBrain's own data folder. */
+  readonly scope: Containment;
   readonly signal: AbortSignal;
   /** Receives results in batches, in the order they were found. */
   readonly onResults: (matches: SearchMatch[]) => void;
@@ -175,7 +178,8 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
       searchContent(dir, file.name, file.path);
     }
     for (const folder of folders) {
-      const child = await dir.openChild(folder, options.roots, childPath(relative, folder)).catch(() => undefined);
+      if (!options.scope.allows(path.join(dir.realPath, folder))) continue;
+      const child = await dir.openChild(folder, options.scope, childPath(relative, folder)).catch(() => undefined);
       if (child === undefined) continue;
       try {
         await walk(child, childPath(relative, folder));

@@ -3,7 +3,7 @@ import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:f
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import { LocalBrainError } from '../../../shared/errors';
-import { isInside } from './inside';
+import type { Containment } from './inside';
 
 /**
  * Open first, then check what was actually opened. A path checked and then opened can be
@@ -40,20 +40,20 @@ function sameFile(a: Stats, b: Stats): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }
 
-/** Throws PermissionDenied unless the open descriptor is a file inside one of `roots`. */
+/** Throws PermissionDenied unless the open descriptor is a file the scope allows. */
 export async function verifyDescriptor(
   handle: FileHandle,
   expectedPath: string,
-  roots: readonly string[],
+  scope: Containment,
   shown: string,
 ): Promise<void> {
   if (procFd) {
     const actual = await readlink(`/proc/self/fd/${handle.fd}`);
-    if (!path.isAbsolute(actual) || !roots.some((root) => isInside(root, actual))) throw changedUnderneath(shown);
+    if (!path.isAbsolute(actual) || !scope.allows(actual)) throw changedUnderneath(shown);
     return;
   }
   const [opened, real] = await Promise.all([handle.stat(), realpath(expectedPath).catch(() => undefined)]);
-  if (real === undefined || !roots.some((root) => isInside(root, real))) throw changedUnderneath(shown);
+  if (real === undefined || !scope.allows(real)) throw changedUnderneath(shown);
   const current = await stat(real).catch(() => undefined);
   if (current === undefined || !sameFile(opened, current)) throw changedUnderneath(shown);
 }
@@ -73,13 +73,13 @@ function openError(error: unknown, shown: string): LocalBrainError {
 export async function openVerified(
   realPath: string,
   flags: number,
-  roots: readonly string[],
+  scope: Containment,
   shown: string,
   mode?: number,
 ): Promise<FileHandle> {
   const handle = await open(realPath, flags | noFollow, mode).catch((error: unknown) => Promise.reject(openError(error, shown)));
   try {
-    await verifyDescriptor(handle, realPath, roots, shown);
+    await verifyDescriptor(handle, realPath, scope, shown);
     return handle;
   } catch (error) {
     await handle.close();
@@ -95,8 +95,8 @@ export class ConfinedDir {
     readonly realPath: string,
   ) {}
 
-  static async open(realPath: string, roots: readonly string[], shown: string): Promise<ConfinedDir> {
-    const handle = await openVerified(realPath, constants.O_RDONLY | directoryFlag, roots, shown);
+  static async open(realPath: string, scope: Containment, shown: string): Promise<ConfinedDir> {
+    const handle = await openVerified(realPath, constants.O_RDONLY | directoryFlag, scope, shown);
     return new ConfinedDir(handle, realPath);
   }
 
@@ -111,14 +111,14 @@ export class ConfinedDir {
   }
 
   /** Opens a direct subfolder without following a symlink, so a walk never leaves the tree. */
-  async openChild(name: string, roots: readonly string[], shown: string): Promise<ConfinedDir> {
+  async openChild(name: string, scope: Containment, shown: string): Promise<ConfinedDir> {
     const handle = await open(this.join(name), constants.O_RDONLY | directoryFlag | noFollow).catch((error: unknown) =>
       Promise.reject(openError(error, shown)),
     );
     const realPath = path.join(this.realPath, name);
     if (!procFd) {
       try {
-        await verifyDescriptor(handle, realPath, roots, shown);
+        await verifyDescriptor(handle, realPath, scope, shown);
       } catch (error) {
         await handle.close();
         throw error;

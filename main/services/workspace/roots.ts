@@ -1,7 +1,8 @@
+import { realpathSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalBrainError } from '../../../shared/errors';
-import { isInside } from './inside';
+import { isInside, type Containment } from './inside';
 import { checkRequestedPath, isCaseInsensitivePlatform } from './path-policy';
 
 export interface ResolvedPath {
@@ -66,8 +67,9 @@ function toPosix(relative: string): string {
  * or symlinked parent, pointing out). File operations then verify what they opened
  * (see confined.ts), so a swap after this check cannot escape either.
  */
-export class WorkspaceRoots {
+export class WorkspaceRoots implements Containment {
   readonly #roots: string[] = [];
+  readonly #excluded: string[] = [];
   readonly #listeners = new Set<(roots: readonly string[]) => void>();
   readonly #foldCase: boolean;
 
@@ -115,6 +117,31 @@ export class WorkspaceRoots {
     for (const listener of this.#listeners) listener(this.#roots);
   }
 
+  /**
+   * Puts a folder out of reach even inside a granted root: LocalBrain's data dir, whose
+   * key file and database an XSS would otherwise read through FileOperation if the person
+   * granted their home folder.
+   */
+  exclude(folder: string): void {
+    const absolute = path.resolve(folder);
+    let real = absolute;
+    try {
+      real = realpathSync(absolute);
+    } catch {
+      // Not created yet: its resolved path is what it will be.
+    }
+    if (!this.#excluded.includes(real)) this.#excluded.push(real);
+  }
+
+  /** True when a real path is inside a granted root and outside every excluded folder. */
+  allows(real: string): boolean {
+    return this.rootOf(real) !== undefined && !this.#isExcluded(real);
+  }
+
+  #isExcluded(real: string): boolean {
+    return this.#excluded.some((folder) => isInside(folder, real));
+  }
+
   /** The root a real path lies in, or undefined. */
   rootOf(real: string): string | undefined {
     return this.#roots.find((root) => isInside(root, real));
@@ -136,7 +163,14 @@ export class WorkspaceRoots {
     if (root === undefined) {
       throw new LocalBrainError('PermissionDenied', `${requested} leads outside the workspace.`, { path: requested });
     }
+    if (this.#isExcluded(real)) throw this.#offLimits(requested);
     return root;
+  }
+
+  #offLimits(requested: string): LocalBrainError {
+    return new LocalBrainError('PermissionDenied', `${requested} is LocalBrain's own data folder, which files cannot open.`, {
+      path: requested,
+    });
   }
 
   /**
@@ -164,6 +198,7 @@ export class WorkspaceRoots {
     const parent = await realpath(parentPath).catch((error: unknown) => Promise.reject(fsError(error, requested)));
     const root = this.#contained(parent, requested);
     const target = path.join(parent, name);
+    if (this.#isExcluded(target)) throw this.#offLimits(requested);
     if (this.#roots.includes(target)) {
       throw new LocalBrainError('PermissionDenied', `${requested} is a workspace root; revoke it instead.`, { path: requested });
     }

@@ -13,13 +13,18 @@ import { tempDir } from '../../support/temp';
 
 /** The files and workspace handlers behind a real router, as the core registers them. */
 async function domain(
-  options: { pickFolder?: () => Promise<string | undefined>; trashItem?: (target: string) => Promise<void> } = {},
+  options: {
+    pickFolder?: () => Promise<string | undefined>;
+    trashItem?: (target: string) => Promise<void>;
+    dataInside?: boolean;
+  } = {},
 ) {
   const base = await tempDir('localbrain-domain-');
   const workspace = path.join(base.path, 'workspace');
   const other = path.join(base.path, 'other');
-  const dataDir = path.join(base.path, 'data');
+  const dataDir = options.dataInside ? path.join(workspace, '.localbrain-data') : path.join(base.path, 'data');
   for (const folder of [workspace, other, dataDir, path.join(workspace, 'docs')]) await mkdir(folder);
+  await writeFile(path.join(dataDir, 'db.key'), 'DATA-KEY-CANARY');
   await writeFile(path.join(workspace, 'readme.md'), '# hi\n');
   const { logger } = capturingLogger();
   const audit = new MemoryAuditSink();
@@ -28,7 +33,8 @@ async function domain(
   const store = new MemoryWorkspaceStore();
   await grantInitialRoots(roots, store, [workspace], logger);
   const disposables = new DisposableStore(logger);
-  registerFilesDomain({ router, roots, store, dataDir, logger, ...options }, disposables);
+  const { dataInside: _dataInside, ...injected } = options;
+  registerFilesDomain({ router, roots, store, dataDir, logger, ...injected }, disposables);
   return { base, workspace, other, dataDir, router, roots, store, audit, disposables };
 }
 
@@ -172,6 +178,52 @@ describe('files and workspace handlers', () => {
       await writeFile(path.join(d.workspace, 'after.md'), 'x');
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(watcher.events.length).toBe(count);
+    });
+  });
+
+  describe('when a granted folder holds the data dir', () => {
+    beforeEach(async () => {
+      d = await domain({ dataInside: true });
+    });
+
+    it('never opens, changes, searches or watches the data dir, and still trashes into it', async () => {
+      const { sender, events } = testSender();
+      const key = path.join('.localbrain-data', 'db.key');
+      const attempts = [
+        { op: { kind: 'read' }, path: key },
+        { op: { kind: 'stat' }, path: key },
+        { op: { kind: 'list' }, path: '.localbrain-data' },
+        { op: { kind: 'diff', content: '' }, path: key },
+        { op: { kind: 'write', content: 'x' }, path: key },
+        { op: { kind: 'write', content: 'x' }, path: '.localbrain-data/new' },
+        { op: { kind: 'delete' }, path: '.localbrain-data' },
+        { op: { kind: 'rename', to: 'stolen' }, path: '.localbrain-data' },
+        { op: { kind: 'copy', to: 'copied' }, path: key },
+        { op: { kind: 'search', searchId: 'in-data', query: { text: 'CANARY' } }, path: '.localbrain-data' },
+      ];
+      for (const data of attempts) {
+        const reply = await d.router.dispatch({ type: 'FileOperation', data }, sender);
+        expect(reply, JSON.stringify(data)).toMatchObject({ ok: false, error: { code: 'PermissionDenied' } });
+      }
+      expect(await d.router.dispatch({ type: 'FileWatch', data: { path: '.localbrain-data' } }, sender)).toMatchObject({
+        ok: false,
+        error: { code: 'PermissionDenied' },
+      });
+      const search = await d.router.dispatch(
+        {
+          type: 'FileOperation',
+          data: { op: { kind: 'search', searchId: 'all', query: { text: 'CANARY' }, includeHidden: true }, path: '.' },
+        },
+        sender,
+      );
+      expect(search).toMatchObject({ ok: true, value: { matches: 0 } });
+      expect(JSON.stringify(events)).not.toContain('CANARY');
+      const deleted = await d.router.dispatch(
+        { type: 'FileOperation', data: { op: { kind: 'delete' }, path: 'readme.md' } },
+        sender,
+      );
+      expect(deleted).toMatchObject({ ok: true, value: { trashed: { where: 'data-dir' } } });
+      expect(await readFile(path.join(d.dataDir, 'db.key'), 'utf8')).toBe('DATA-KEY-CANARY');
     });
   });
 
