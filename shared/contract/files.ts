@@ -42,7 +42,7 @@ const contentSchema = z.string().max(limits.maxMessageBytes);
 
 export const searchQuerySchema = z
   .strictObject({
-    /** Glob over the path relative to the searched folder (`*`, `**`, `?`, `{a,b}`); no glob matches every file. */
+    /** Glob (picomatch) over the path relative to the workspace root; without a `/` it matches the file name. No glob matches every file. */
     names: z.string().min(1).max(512).optional(),
     /** Text to find inside files; without it only names are matched. */
     text: z.string().min(1).max(1024).optional(),

@@ -110,6 +110,9 @@ describe('the files view in Chromium over serve mode', () => {
     expect(await page.locator('[role="treeitem"]:focus').getAttribute('data-path')).toBe('src');
     await page.keyboard.press('ArrowLeft');
     expect(await item('src').getAttribute('aria-expanded')).toBe('false');
+    // Typing a letter jumps to the next item whose name starts with it.
+    await page.keyboard.press('n');
+    expect(await page.locator('[role="treeitem"]:focus').getAttribute('data-path')).toBe('notes');
   });
 
   it('shows a clear message for a symlink that leads outside the workspace', async () => {

@@ -175,6 +175,20 @@ export function FileTree({ roots, showHidden, selected, reloadToken, reveal, onO
     else onOpen(node);
   };
 
+  /** A printable key moves to the next visible item whose name starts with it, as in a file manager. */
+  const typeAhead = (key: string, from: number): boolean => {
+    if (key.length !== 1 || key === ' ') return false;
+    const wanted = key.toLowerCase();
+    for (let step = 1; step <= visible.length; step += 1) {
+      const candidate = visible[(from + step) % visible.length];
+      if (candidate?.name.toLowerCase().startsWith(wanted)) {
+        moveFocus(absoluteOf(candidate));
+        return true;
+      }
+    }
+    return false;
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
     const index = visible.findIndex((node) => absoluteOf(node) === focusKey);
     const node = visible[index];
@@ -222,7 +236,7 @@ export function FileTree({ roots, showHidden, selected, reloadToken, reveal, onO
         else handled = false;
         break;
       default:
-        handled = false;
+        handled = typeAhead(event.key, index);
     }
     if (handled) event.preventDefault();
   };
