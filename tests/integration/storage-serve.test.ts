@@ -195,6 +195,30 @@ describe('storage through the real serve process', () => {
     }
   });
 
+  it('reports an audit entry edited on disk between runs, and the triggers refuse a stray edit', async () => {
+    await seed();
+    const key = parseHexKey(readFileSync(keyFile(), 'utf8'), 'db.key');
+    const raw = new SqliteDatabaseConstructor(dbFile());
+    raw.pragma(`key = "x'${key.toString('hex')}'"`);
+    expect(() => raw.prepare(`UPDATE audit_log SET actor = 'someone else' WHERE seq = 1`).run()).toThrow(/append-only/);
+    raw.exec('DROP TRIGGER audit_log_no_update');
+    raw.prepare(`UPDATE audit_log SET actor = 'someone else' WHERE seq = 1`).run();
+    raw.close();
+    const serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    const client = await WsClient.connect(serve.wsUrl);
+    expect(await client.request({ type: 'AuditVerify', data: {} })).toMatchObject({
+      ok: true,
+      value: { ok: false, brokenAt: 1, checked: 0 },
+    });
+    await client.close();
+    await serve.stop();
+    // The app put the triggers back when it opened the database.
+    const after = new SqliteDatabaseConstructor(dbFile());
+    after.pragma(`key = "x'${key.toString('hex')}'"`);
+    expect(() => after.prepare(`UPDATE audit_log SET actor = 'again' WHERE seq = 2`).run()).toThrow(/append-only/);
+    after.close();
+  });
+
   it('refuses a malformed LOCALBRAIN_DB_KEY', async () => {
     const run = await runServeToExit({
       dataDir: dataDir.path,

@@ -16,6 +16,18 @@ const defaultQueryLimit = 100;
 const defaultExportLimit = 1_000;
 /** Rows verified between yields to the event loop: ~10 ms of hashing, so other requests wait at most that long. */
 const verifyChunkRows = 2_000;
+/** The same triggers migration 001 creates, restorable when missing. */
+const appendOnlyTriggers = `
+  CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed');
+  END;
+  CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+  WHEN NOT EXISTS (SELECT 1 FROM audit_prune_permit WHERE OLD.seq <= up_to)
+  BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only: entries are removed only by retention pruning');
+  END;
+`;
 /** The actor written on entries LocalBrain makes itself (retention checkpoints); routed actors are `window:N` or `serve:N`. */
 export const internalActor = 'localbrain';
 
@@ -97,10 +109,28 @@ export class AuditLog implements AuditSink {
       `INSERT INTO audit_log (seq, kind, time, actor, type, summary, outcome, duration_ms, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.#ensureAppendOnly();
     const tail = this.#db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
       { seq: number; hash: string } | undefined;
     this.#tailSeq = tail?.seq ?? 0;
     this.#tailHash = tail?.hash ?? genesisHash;
+  }
+
+  /**
+   * Puts the append-only triggers back if someone dropped them: what was changed while they
+   * were gone still shows in AuditVerify, and nothing more slips through unnoticed.
+   */
+  #ensureAppendOnly(): void {
+    const present = this.#db
+      .prepare(
+        `SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name IN ('audit_log_no_update', 'audit_log_no_delete')`,
+      )
+      .pluck()
+      .get() as number;
+    if (present === 2) return;
+    this.#logger.warn({ present }, 'audit append-only triggers were missing; restored');
+    this.#db.exec(appendOnlyTriggers);
+    this.#storage.noteWrite();
   }
 
   append(record: AuditRecord, options: AppendOptions): void | Promise<void> {

@@ -113,6 +113,15 @@ describe('AuditLog', () => {
     });
   });
 
+  it('restores dropped triggers at the next open', async () => {
+    void audit.append(record(1), { privileged: false });
+    audit.flush();
+    database.db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete');
+    await reopen();
+    expect(() => database.db.prepare(`UPDATE audit_log SET actor = 'x' WHERE seq = 1`).run()).toThrow(/append-only/);
+    expect(() => database.db.prepare('DELETE FROM audit_log WHERE seq = 1').run()).toThrow(/append-only/);
+  });
+
   it('reports a deleted entry at the one after the gap', async () => {
     for (let n = 1; n <= 5; n++) void audit.append(record(n), { privileged: false });
     audit.flush();
