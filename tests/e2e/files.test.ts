@@ -26,6 +26,11 @@ describe('the files view in Chromium over serve mode', () => {
     await writeFile(path.join(workspace, 'src', 'app.ts'), 'export const answer: number = 42;\n// findable marker\n');
     await writeFile(path.join(outside, 'secret.txt'), 'outside secret\n');
     await writeFile(path.join(workspace, 'notes', 'windows.txt'), 'line one\r\nline two\r\n');
+    // A 1×1 PNG.
+    await writeFile(
+      path.join(workspace, 'src', 'dot.png'),
+      Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'),
+    );
     await symlink(path.join(outside, 'secret.txt'), path.join(workspace, 'sneaky-link'));
     serve = await startServe({ dataDir, workspaces: [workspace] });
     browser = await launchChromium();
@@ -106,6 +111,12 @@ describe('the files view in Chromium over serve mode', () => {
     expect(await page.locator('[role="treeitem"]:focus').getAttribute('data-path')).toBe('src/app.ts');
     await page.keyboard.press('Enter');
     await page.getByLabel('File viewer').getByText('findable marker').waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const picture = page.getByRole('img', { name: 'dot.png' });
+    await picture.waitFor();
+    expect(await picture.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
+    await page.keyboard.press('ArrowUp');
     await page.keyboard.press('ArrowLeft');
     expect(await page.locator('[role="treeitem"]:focus').getAttribute('data-path')).toBe('src');
     await page.keyboard.press('ArrowLeft');

@@ -10,6 +10,21 @@ import { absoluteOf, nameOf, type Place } from './paths';
 /** A save travels as one message, and messages stop at 1 MiB (shared/limits.ts); leave room for the envelope and multi-byte text. */
 const maxEditableBytes = 768 * 1024;
 
+/** Images shown as pictures; the page's CSP allows `data:` images and nothing in an <img> runs script (SVG included). */
+const imageTypes: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  ico: 'image/x-icon',
+  bmp: 'image/bmp',
+};
+
+function imageType(name: string): string | undefined {
+  return imageTypes[name.slice(name.lastIndexOf('.') + 1).toLowerCase()];
+}
+
 type ReadReply = Extract<ReplyValue<'FileOperation'>, { kind: 'read' }>;
 type DiffReply = Extract<ReplyValue<'FileOperation'>, { kind: 'diff' }>;
 
@@ -191,7 +206,14 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
           {error}
         </p>
       )}
-      {loaded?.encoding === 'base64' && <p className="muted">Binary file, {loaded.size.toLocaleString()} bytes: not shown.</p>}
+      {loaded?.encoding === 'base64' && imageType(name) !== undefined && (
+        <div className="image-view">
+          <img src={`data:${imageType(name) ?? ''};base64,${loaded.content}`} alt={name} />
+        </div>
+      )}
+      {loaded?.encoding === 'base64' && imageType(name) === undefined && (
+        <p className="muted">Binary file, {loaded.size.toLocaleString()} bytes: not shown.</p>
+      )}
       {loaded?.encoding === 'utf8' &&
         (editing ? (
           <textarea
