@@ -141,7 +141,7 @@ export function registerFilesDomain(options: FilesDomainOptions, disposables: Di
   disposables.add(router.register('FileTrashRestore', fileTrashRestoreHandler(trash, roots)));
   disposables.add(router.register('WorkspaceList', workspaceListHandler(roots)));
   disposables.add(router.register('WorkspaceGrant', workspaceGrantHandler(roots, store, options.pickFolder)));
-  disposables.add(router.register('WorkspaceRevoke', workspaceRevokeHandler(roots, store, watchers)));
+  disposables.add(router.register('WorkspaceRevoke', workspaceRevokeHandler(roots, store, watchers, files)));
 }
 
 /** Grants the folders given on the command line and those the store kept; a kept folder that has gone is skipped. */

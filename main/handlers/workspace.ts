@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LocalBrainError } from '../../shared/errors';
 import type { Handler } from '../ipc/router';
+import type { FileOperations } from '../services/files/operations';
 import type { FolderWatchers } from '../services/files/watchers';
 import type { WorkspaceRoots, WorkspaceStore } from '../services/workspace/roots';
 
@@ -48,12 +49,14 @@ export function workspaceRevokeHandler(
   roots: WorkspaceRoots,
   store: WorkspaceStore,
   watchers: FolderWatchers,
+  files: FileOperations,
 ): Handler<'WorkspaceRevoke'> {
   return {
     async run(data) {
       const revoked = roots.revoke(data.path);
       if (revoked) {
         await store.save(roots.list());
+        files.cancelSearchesIn(data.path);
         await watchers.removeUnder(data.path);
       }
       return { revoked };

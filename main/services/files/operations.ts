@@ -52,7 +52,7 @@ async function guarded<T>(shown: string, work: () => Promise<T>): Promise<T> {
 
 /** Sandboxed file operations on the granted roots: every path resolved, every open verified. */
 export class FileOperations {
-  readonly #searches = new Map<string, { sender: Sender | undefined; controller: AbortController }>();
+  readonly #searches = new Map<string, { sender: Sender | undefined; root: string; controller: AbortController }>();
 
   constructor(
     private readonly roots: WorkspaceRoots,
@@ -373,7 +373,7 @@ export class FileOperations {
     const onAbort = () => controller.abort(context.signal?.reason);
     if (context.signal?.aborted) onAbort();
     else context.signal?.addEventListener('abort', onAbort, { once: true });
-    this.#searches.set(op.searchId, { sender: context.sender, controller });
+    this.#searches.set(op.searchId, { sender: context.sender, root: target.root, controller });
     const dir = await ConfinedDir.open(target.absolute, this.roots, requested).catch((error: unknown) => {
       this.#searches.delete(op.searchId);
       throw error;
@@ -392,6 +392,14 @@ export class FileOperations {
       this.#searches.delete(op.searchId);
       context.signal?.removeEventListener('abort', onAbort);
       await dir.close();
+    }
+  }
+
+  /** Stops the searches running in a root that was just revoked. */
+  cancelSearchesIn(root: string): void {
+    for (const { root: searched, controller } of this.#searches.values()) {
+      if (searched === root)
+        controller.abort(new LocalBrainError('PermissionDenied', 'The folder was removed from the workspace.'));
     }
   }
 

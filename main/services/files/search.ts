@@ -189,18 +189,14 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
     }
   };
 
-  let cancelled = false;
   try {
     await walk(start, startRelative);
   } catch (error) {
-    if (error instanceof Stop) {
-      // cap reached
-    } else if (options.signal.aborted) {
-      cancelled = true;
-    } else {
-      throw error;
-    }
+    // Stop: the cap was reached. An abort: cancelled. Anything else is a real failure.
+    if (!(error instanceof Stop) && !options.signal.aborted) throw error;
   }
+  // Also true when the abort came between two folders and the walk just stopped entering them.
+  const cancelled = options.signal.aborted;
   flush();
   return { matches, filesScanned, truncated, cancelled };
 }

@@ -77,6 +77,31 @@ describe('files and workspace handlers', () => {
       expect(read).toMatchObject({ ok: false, error: { code: 'PermissionDenied' } });
     });
 
+    it('stops a search running in a root when that root is revoked', async () => {
+      // 250 matches in docs/a fill a batch; the walk then opens docs/b, giving the revoke its turn.
+      for (const folder of ['a', 'b']) {
+        await mkdir(path.join(d.workspace, 'docs', folder));
+        for (let index = 0; index < 250; index += 1)
+          await writeFile(path.join(d.workspace, 'docs', folder, `f${index}.txt`), 'needle\n');
+      }
+      const asker = testSender();
+      let revoke: Promise<unknown> | undefined;
+      const sender = {
+        ...asker.sender,
+        emit: (event: AppEvent) => {
+          asker.sender.emit(event);
+          revoke ??= d.router.dispatch({ type: 'WorkspaceRevoke', data: { path: d.workspace } }, asker.sender);
+        },
+      };
+      const reply = await d.router.dispatch(
+        { type: 'FileOperation', data: { op: { kind: 'search', searchId: 'r1', query: { text: 'needle' } }, path: '.' } },
+        sender,
+      );
+      expect(await revoke).toEqual({ ok: true, value: { revoked: true } });
+      expect(reply).toMatchObject({ ok: true, value: { cancelled: true } });
+      if (reply.ok) expect((reply.value as { matches: number }).matches).toBeLessThan(500);
+    });
+
     it('audits writes as privileged and reads as not, and never records contents', async () => {
       const privileged: boolean[] = [];
       const original = d.audit.append.bind(d.audit);
