@@ -79,3 +79,23 @@ export async function serviceThroughput(bytes: number, workspace: string): Promi
   await run.service.dispose();
   return { received: run.events.chars, seconds };
 }
+
+/** The login shell on bare node-pty, no LocalBrain and no browser: spawn to first output byte, for comparison. */
+export async function rawSpawnToFirstByte(shell: string, samples: number): Promise<number[]> {
+  const results: number[] = [];
+  for (let index = 0; index < samples; index += 1) {
+    results.push(
+      await new Promise<number>((resolve) => {
+        const started = performance.now();
+        const pty = spawn(shell, [], { cols: 80, rows: 24, env: { ...process.env, TERM: 'xterm-256color' } });
+        const first = pty.onData(() => {
+          first.dispose();
+          const elapsed = performance.now() - started;
+          pty.onExit(() => resolve(elapsed));
+          pty.kill('SIGKILL');
+        });
+      }),
+    );
+  }
+  return results;
+}

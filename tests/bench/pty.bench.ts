@@ -1,7 +1,7 @@
 import { defaultFlow } from '../../main/services/pty/flow';
 import { tempDir } from '../support/temp';
 import { measureInChromium } from './pty-chromium';
-import { rawThroughput, serviceRun, serviceThroughput } from './pty-throughput';
+import { rawSpawnToFirstByte, rawThroughput, serviceRun, serviceThroughput } from './pty-throughput';
 import { formatBytes, formatMs, formatRate, percentile, sortedCopy } from './stats';
 import type { BenchRow, BenchSuite } from './types';
 
@@ -59,6 +59,7 @@ const suite: BenchSuite = {
       await workspace.remove();
     }
 
+    const bareSpawn = sortedCopy(await rawSpawnToFirstByte(process.env.SHELL ?? '/bin/bash', 30));
     const chromium = await measureInChromium();
     const spawn = sortedCopy(chromium.spawnToFirstByteMs);
     const plain = sortedCopy(chromium.plainShellSpawnToFirstByteMs);
@@ -69,6 +70,10 @@ const suite: BenchSuite = {
       value: `${formatMs(percentile(spawn, 50))} / ${formatMs(percentile(spawn, 95))}`,
       target: 'p95 < 300 ms',
       pass: percentile(spawn, 95) < 300,
+    });
+    rows.push({
+      metric: `bare node-pty in this process, the same login shell: spawn → first output byte, p50 / p95 (${bareSpawn.length} spawns)`,
+      value: `${formatMs(percentile(bareSpawn, 50))} / ${formatMs(percentile(bareSpawn, 95))}`,
     });
     rows.push({
       metric: `Chromium/serve: the same with /bin/sh (no rc files: LocalBrain's own share), p50 / p95 (${plain.length} spawns)`,
