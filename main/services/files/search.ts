@@ -60,6 +60,34 @@ function compileText(query: SearchQuery): RegExp | undefined {
 class Stop extends Error {}
 
 /**
+ * ASCII bytes from most to least common in source code and prose, after ripgrep's rare-byte
+ * heuristic: a case-insensitive search first checks with memchr that a file holds the
+ * needle's rarest byte (either case), and only then runs the pattern.
+ */
+const bytesByFrequency = ' \n\teotainsrlcdhumpf._(),;=gy"/-bw:\'vkx0>12{}[]<*|&!+j#q$%@?~^`\\z3456789';
+
+/** The needle's rarest byte, as the bytes that stand for it (both cases for a letter). */
+function rareBytes(needle: string): number[] {
+  let best: number[] = [];
+  let bestRank = -1;
+  for (const char of needle.toLowerCase()) {
+    const found = bytesByFrequency.indexOf(char);
+    const rank = found === -1 ? bytesByFrequency.length : found;
+    if (rank > bestRank) {
+      bestRank = rank;
+      const upper = char.toUpperCase();
+      best = upper === char ? [char.charCodeAt(0)] : [char.charCodeAt(0), upper.charCodeAt(0)];
+    }
+  }
+  return best;
+}
+
+function isAscii(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) if (text.charCodeAt(index) > 0x7f) return false;
+  return true;
+}
+
+/**
  * Walks a verified folder without following symlinks (they could lead out, or loop),
  * matching names by glob and contents by text or regex, and streams what it finds.
  */
@@ -69,6 +97,11 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
     pattern !== undefined && !options.query.regex && options.query.caseSensitive === true
       ? Buffer.from(options.query.text ?? '')
       : undefined;
+  // Case-insensitive plain ASCII text can be looked for in the bytes read as Latin-1, a plain
+  // copy, instead of decoding every file as UTF-8: non-ASCII characters never match ASCII ones
+  // under /i without the u flag. Only the files that match are decoded.
+  const asciiFolded = pattern !== undefined && literal === undefined && !options.query.regex && isAscii(options.query.text ?? '');
+  const rare = asciiFolded ? rareBytes(options.query.text ?? '') : [];
   const nameMatches =
     options.query.names === undefined
       ? () => true
@@ -136,6 +169,10 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
     filesScanned += 1;
     if (looksBinary(bytes.subarray(0, binarySniffBytes))) return;
     if (literal !== undefined && bytes.indexOf(literal) === -1) return;
+    if (asciiFolded) {
+      if (rare.length > 0 && rare.every((byte) => bytes.indexOf(byte) === -1)) return;
+      if (!pattern.test(bytes.toString('latin1'))) return;
+    }
     const text = bytes.toString('utf8');
     if (guarded !== undefined) {
       const lines = text.split('\n');
@@ -144,7 +181,7 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
       }
       return;
     }
-    if (literal === undefined && !pattern.test(text)) return;
+    if (literal === undefined && !asciiFolded && !pattern.test(text)) return;
     const lines = text.split('\n');
     for (let index = 0; index < lines.length; index += 1) {
       const line = lines[index] ?? '';

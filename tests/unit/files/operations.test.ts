@@ -279,6 +279,44 @@ describe('FileOperations', () => {
       ]);
     });
 
+    it('ignores case around non-ASCII text and reports columns in characters', async () => {
+      await writeFile(path.join(fx.workspace, 'src', 'intl.md'), 'Straße → NEEDLE\nÜber Needle\n');
+      const { found } = await search({ text: 'needle', names: 'intl.md' });
+      expect(found.map((match) => `${match.line}:${match.column}`)).toEqual(['1:10', '2:6']);
+      const accented = await search({ text: 'ÜBER', names: 'intl.md' });
+      expect(accented.found.map((match) => match.line)).toEqual([2]);
+    });
+
+    it('property: ignoring case finds an ASCII needle in any casing, whatever bytes surround it', async () => {
+      const ascii = fc.string({
+        unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+        minLength: 1,
+        maxLength: 12,
+      });
+      const filler = fc.string({ unit: 'grapheme', maxLength: 60 }).map((text) => text.replace(/\n/g, ' '));
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          ascii,
+          filler,
+          filler,
+          fc.array(fc.boolean(), { maxLength: 12 }),
+          async (needle, before, after, flips) => {
+            fc.pre(needle.trim() !== '' && !before.includes('\0') && !after.includes('\0'));
+            const cased = Array.from({ length: needle.length }, (_, index) =>
+              flips[index] ? needle.charAt(index).toUpperCase() : needle.charAt(index).toLowerCase(),
+            ).join('');
+            run += 1;
+            const name = `p${run}.txt`;
+            await writeFile(path.join(fx.workspace, 'src', name), `${before}${cased}${after}\n`);
+            const { found } = await search({ text: needle, names: name });
+            expect(found.length).toBe(1);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+
     it('honours case, regex and a names glob', async () => {
       expect((await search({ text: 'NEEDLE', caseSensitive: true })).found.map((match) => match.path)).toEqual(['src/main.ts']);
       expect((await search({ text: 'needle = \\d', regex: true })).reply).toMatchObject({ matches: 2 });
