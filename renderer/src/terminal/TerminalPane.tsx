@@ -69,6 +69,7 @@ export function TerminalPane(props: TerminalPaneProps) {
     terminal.loadAddon(fit);
     terminal.loadAddon(search);
     terminal.loadAddon(new WebLinksAddon());
+    element.style.setProperty('--terminal-font-size', `${settings.fontSize}px`);
     terminal.open(element);
     try {
       const webgl = new WebglAddon();
@@ -188,6 +189,7 @@ export function TerminalPane(props: TerminalPaneProps) {
     const terminal = terminalRef.current;
     if (!terminal) return;
     terminal.options.fontSize = props.settings.fontSize;
+    container.current?.style.setProperty('--terminal-font-size', `${props.settings.fontSize}px`);
     terminal.options.scrollback = props.settings.scrollback;
     terminal.options.theme = terminalThemes[props.settings.theme];
     if (container.current?.offsetParent) fitRef.current?.fit();
