@@ -10,7 +10,7 @@ const deadlineSlackMs = 5_000;
 export function confirmHandler(commands: TerminalCommands): Handler<'Confirm'> {
   return {
     async run(data, { sender, signal }) {
-      return { type: 'TerminalCommand', value: await commands.confirm(sender.actor, data.token, signal) };
+      return { type: 'TerminalCommand', value: await commands.confirm(sender.actor, data.token, signal, sender) };
     },
     // The token is a credential and is never audited; the command it approves is.
     summarize: (data): AuditSummary => {

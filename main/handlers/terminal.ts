@@ -14,8 +14,8 @@ const deadlineSlackMs = 5_000;
 export function terminalCommandHandler(commands: TerminalCommands): Handler<'TerminalCommand'> {
   return {
     authorize: (data, { sender }) => commands.check(sender.actor, data),
-    run: (data, { signal }) => commands.run(data, signal),
-    summarize: (data) => ({ cmd: data.cmd, argc: data.args.length, cwd: data.cwd ?? null }),
+    run: (data, { signal, sender }) => commands.run(data, signal, sender),
+    summarize: (data) => ({ cmd: data.cmd, argc: data.args.length, cwd: data.cwd ?? null, streamId: data.streamId ?? null }),
     deadlineMs: (data) => (data.timeoutMs ?? limits.defaultCommandTimeoutMs) + deadlineSlackMs,
     privileged: true,
   };
@@ -40,6 +40,12 @@ export function registerTerminalDomain(options: TerminalDomainOptions, disposabl
   const { router } = options;
   disposables.add(router.register('TerminalCommand', terminalCommandHandler(commands)));
   disposables.add(router.register('Confirm', confirmHandler(commands)));
+  disposables.add(
+    router.register('CommandCancel', {
+      run: (data, { sender }) => ({ cancelled: commands.cancel(sender.actor, data.streamId) }),
+      summarize: (data) => ({ streamId: data.streamId }),
+    }),
+  );
   const handlers = ptyHandlers(pty);
   disposables.add(router.register('PtySpawn', handlers.PtySpawn));
   disposables.add(router.register('PtyWrite', handlers.PtyWrite));

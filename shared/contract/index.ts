@@ -7,7 +7,7 @@ import { fileEvents, fileMessages } from './files';
 import { healthMessages } from './health';
 import { ptyEvents, ptyMessages } from './pty';
 import { settingsMessages } from './settings';
-import { terminalMessages } from './terminal';
+import { terminalEvents, terminalMessages } from './terminal';
 import { voiceMessages } from './voice';
 import { workspaceMessages } from './workspace';
 
@@ -30,6 +30,7 @@ export const messageSpecs = {
 /** Every event main pushes to a window, by name: the schema of its `data`. */
 export const eventSpecs = {
   ...ptyEvents,
+  ...terminalEvents,
   ...fileEvents,
 } as const satisfies Record<string, z.ZodType>;
 

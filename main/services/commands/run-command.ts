@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import type { MessageData, ReplyValue } from '../../../shared/contract';
 import { LocalBrainError } from '../../../shared/errors';
 import { limits } from '../../../shared/limits';
@@ -14,16 +15,18 @@ class CappedBuffer {
 
   constructor(private readonly cap: number) {}
 
-  push(chunk: Buffer): void {
+  /** Returns what was kept of the chunk (empty once the cap is reached). */
+  push(chunk: Buffer): Buffer {
     const room = this.cap - this.#size;
     if (room <= 0) {
       this.truncated = true;
-      return;
+      return chunk.subarray(0, 0);
     }
     const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
     if (kept !== chunk) this.truncated = true;
     this.#chunks.push(kept);
     this.#size += kept.length;
+    return kept;
   }
 
   text(): string {
@@ -47,6 +50,10 @@ export interface RunCommandOptions {
   readonly signal: AbortSignal;
   readonly maxOutputBytes?: number;
   readonly env?: Record<string, string>;
+  /** Receives output as it arrives (decoded on UTF-8 boundaries), up to the same cap as the reply. */
+  readonly onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Aborting this stops the command like a timeout does, but the reply is a normal one with `cancelled: true`. */
+  readonly cancel?: AbortSignal;
 }
 
 /**
@@ -79,9 +86,22 @@ export function runCommand(request: MessageData<'TerminalCommand'>, options: Run
     const cleanup = () => {
       clearTimeout(timer);
       options.signal.removeEventListener('abort', onAbort);
+      options.cancel?.removeEventListener('abort', onCancel);
     };
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    const forward = (stream: 'stdout' | 'stderr', kept: Buffer) => {
+      if (!options.onOutput || kept.length === 0) return;
+      const text = decoders[stream].write(kept);
+      if (text.length > 0) options.onOutput(stream, text);
+    };
+    child.stdout.on('data', (chunk: Buffer) => forward('stdout', stdout.push(chunk)));
+    child.stderr.on('data', (chunk: Buffer) => forward('stderr', stderr.push(chunk)));
+    let cancelled = false;
+    const onCancel = () => {
+      cancelled = true;
+      killGroup(child.pid);
+    };
+    options.cancel?.addEventListener('abort', onCancel, { once: true });
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT')
         failed = new LocalBrainError('NotFound', `Command not found: ${request.cmd}`, { cmd: request.cmd });
@@ -120,6 +140,7 @@ export function runCommand(request: MessageData<'TerminalCommand'>, options: Run
         stderr: stderr.text(),
         truncated: stdout.truncated || stderr.truncated,
         durationMs,
+        ...(cancelled ? { cancelled } : {}),
       });
     });
   });

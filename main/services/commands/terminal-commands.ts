@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import type { MessageData, ReplyValue } from '../../../shared/contract';
+import type { AppEvent, MessageData, ReplyValue } from '../../../shared/contract';
 import { LocalBrainError } from '../../../shared/errors';
 import type { WorkspaceRoots } from '../workspace/roots';
 import { ConfirmationStore } from './confirmations';
@@ -7,6 +7,12 @@ import { evaluateCommand } from './policy';
 import { runCommand } from './run-command';
 
 type CommandRequest = MessageData<'TerminalCommand'>;
+
+/** Where a streaming command's output goes: the sender that asked. */
+export interface CommandStream {
+  readonly actor: string;
+  emit(event: AppEvent): void;
+}
 
 export interface TerminalCommandsOptions {
   readonly roots: WorkspaceRoots;
@@ -23,6 +29,8 @@ export class TerminalCommands {
   readonly confirmations: ConfirmationStore<CommandRequest>;
   readonly #roots: WorkspaceRoots;
   readonly #home: string;
+  /** Streaming commands by sender and streamId, so CommandCancel can stop them. */
+  readonly #running = new Map<string, AbortController>();
 
   constructor(options: TerminalCommandsOptions) {
     this.#roots = options.roots;
@@ -43,17 +51,46 @@ export class TerminalCommands {
     }
   }
 
-  async run(request: CommandRequest, signal: AbortSignal): Promise<ReplyValue<'TerminalCommand'>> {
+  async run(request: CommandRequest, signal: AbortSignal, stream?: CommandStream): Promise<ReplyValue<'TerminalCommand'>> {
     const cwd = await this.#roots.resolveExisting(request.cwd ?? '.');
-    return runCommand(request, { cwd: cwd.absolute, signal });
+    if (request.streamId === undefined || !stream) return runCommand(request, { cwd: cwd.absolute, signal });
+    const { streamId } = request;
+    const key = `${stream.actor}\u0000${streamId}`;
+    if (this.#running.has(key)) {
+      throw new LocalBrainError('Conflict', 'A command with this streamId is already running.', { streamId });
+    }
+    const cancel = new AbortController();
+    this.#running.set(key, cancel);
+    try {
+      return await runCommand(request, {
+        cwd: cwd.absolute,
+        signal,
+        cancel: cancel.signal,
+        onOutput: (which, data) => stream.emit({ type: 'CommandOutput', data: { streamId, stream: which, data } }),
+      });
+    } finally {
+      this.#running.delete(key);
+    }
+  }
+
+  /** Stops a streaming command this sender started; false when none is running under that id. */
+  cancel(actor: string, streamId: string): boolean {
+    const running = this.#running.get(`${actor}\u0000${streamId}`);
+    running?.abort();
+    return running !== undefined;
   }
 
   /** Redeems a token and runs its command; the policy is asked again so a revoked workspace or a new deny rule still wins. */
-  async confirm(actor: string, token: string, signal: AbortSignal): Promise<ReplyValue<'TerminalCommand'>> {
+  async confirm(
+    actor: string,
+    token: string,
+    signal: AbortSignal,
+    stream?: CommandStream,
+  ): Promise<ReplyValue<'TerminalCommand'>> {
     const request = this.confirmations.redeem(actor, token);
     const verdict = await this.#verdict(request);
     if (verdict.verdict === 'deny') throw new LocalBrainError('PermissionDenied', verdict.reason, { cmd: request.cmd });
-    return this.run(request, signal);
+    return this.run(request, signal, stream);
   }
 
   async #verdict(request: CommandRequest) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TerminalCommands } from '../../../main/services/commands/terminal-commands';
 import { WorkspaceRoots } from '../../../main/services/workspace/roots';
+import type { AppEvent } from '../../../shared/contract';
 import { LocalBrainError } from '../../../shared/errors';
 import { tempDir } from '../../support/temp';
 
@@ -74,5 +75,33 @@ describe('TerminalCommand with the policy and real processes', () => {
     const big = await commands.run({ cmd: 'head', args: ['-c', '1000000', '/dev/zero'] }, signal);
     expect(big.truncated).toBe(true);
     expect(big.stdout.length).toBeLessThan(1_000_000);
+  });
+
+  it('streams output as CommandOutput events in order, and CommandCancel stops it with cancelled set', async () => {
+    const events: AppEvent[] = [];
+    const stream = { actor: 'test:1', emit: (event: AppEvent) => events.push(event) };
+    const running = commands.run(
+      { cmd: 'sh', args: ['-c', 'for i in 1 2 3; do echo line-$i; done; sleep 30'], streamId: 'build-1' },
+      signal,
+      stream,
+    );
+    await expect
+      .poll(() => events.map((event) => (event.type === 'CommandOutput' ? event.data.data : '')).join(''))
+      .toBe('line-1\nline-2\nline-3\n');
+    expect(events[0]).toMatchObject({ type: 'CommandOutput', data: { streamId: 'build-1', stream: 'stdout' } });
+    expect(commands.cancel('test:2', 'build-1')).toBe(false);
+    expect(commands.cancel('test:1', 'build-1')).toBe(true);
+    const reply = await running;
+    expect(reply).toMatchObject({ cancelled: true, stdout: 'line-1\nline-2\nline-3\n' });
+    expect(commands.cancel('test:1', 'build-1')).toBe(false);
+  });
+
+  it('refuses a second streaming command under a streamId that is still running', async () => {
+    const stream = { actor: 'test:1', emit: () => undefined };
+    const first = commands.run({ cmd: 'sleep', args: ['30'], streamId: 'same' }, signal, stream);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await errorOf(commands.run({ cmd: 'true', args: [], streamId: 'same' }, signal, stream))).code).toBe('Conflict');
+    commands.cancel('test:1', 'same');
+    await first;
   });
 });
