@@ -49,19 +49,20 @@ export class DataDirTrash implements Trash {
   }
 
   async put(source: string, original: string): Promise<{ id?: string }> {
+    const stats = await lstat(source);
     await mkdir(this.folder, { recursive: true, mode: 0o700 });
     const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
     const slot = path.join(this.folder, id);
     await mkdir(slot, { mode: 0o700 });
-    const stats = await lstat(source);
-    await writeFile(
-      path.join(slot, 'meta.json'),
-      JSON.stringify({ originalPath: original, deletedAt: Date.now(), type: typeOf(stats) }),
-      {
-        mode: 0o600,
-      },
-    );
-    await moveAcrossDevices(source, path.join(slot, 'item'));
+    try {
+      const meta = { originalPath: original, deletedAt: Date.now(), type: typeOf(stats) };
+      await writeFile(path.join(slot, 'meta.json'), JSON.stringify(meta), { mode: 0o600 });
+      await moveAcrossDevices(source, path.join(slot, 'item'));
+    } catch (error) {
+      // Nothing was moved: leave no entry that names an item the trash does not hold.
+      await rm(slot, { recursive: true, force: true });
+      throw error;
+    }
     return { id };
   }
 

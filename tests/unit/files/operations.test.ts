@@ -235,6 +235,17 @@ describe('FileOperations', () => {
       expect(await code(run({ kind: 'delete' }, 'missing'))).toBe('NotFound');
     });
 
+    it('leaves no trash entry behind when the item cannot be moved', async () => {
+      await expect(
+        fx.trash.put(path.join(fx.workspace, 'vanished.md'), path.join(fx.workspace, 'vanished.md')),
+      ).rejects.toMatchObject({
+        code: 'ENOENT',
+      });
+      await mkdir(fx.trash.folder, { recursive: true });
+      expect(await readdir(fx.trash.folder)).toEqual([]);
+      expect(await fx.trash.list()).toEqual([]);
+    });
+
     it('refuses a restore over a name that exists again', async () => {
       const reply = await run({ kind: 'delete' }, 'readme.md');
       await writeFile(path.join(fx.workspace, 'readme.md'), 'new one');
