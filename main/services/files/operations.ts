@@ -1,5 +1,5 @@
 import { constants, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { cp, lstat, mkdir, rename } from 'node:fs/promises';
+import { cp, link, lstat, mkdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { createTwoFilesPatch, structuredPatch } from 'diff';
 import type { MessageData, ReplyValue } from '../../../shared/contract';
@@ -39,6 +39,24 @@ function readlinkOrUndefined(link: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Moves a file so that it never replaces one created at the destination meanwhile: link(2)
+ * fails if the name exists, then the old name is removed (Node has no renameat2
+ * RENAME_NOREPLACE). False when the file system has no hard links; the caller then renames.
+ */
+async function moveFileWithoutReplacing(from: string, to: string, shown: string): Promise<boolean> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new LocalBrainError('Conflict', `${shown} already exists.`, { path: shown });
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') return false;
+    throw error;
+  }
+  await unlink(from);
+  return true;
 }
 
 /** Runs one resolver and turns a file system error into a coded one naming the request's path. */
@@ -298,13 +316,14 @@ export class FileOperations {
   async #rename(requested: string, to: string): Promise<FileReply> {
     const { destination, from, into } = await this.#pair(requested, to);
     try {
-      if ((await lstatOrUndefined(from.dir.join(from.name))) === undefined) {
+      const source = await lstatOrUndefined(from.dir.join(from.name));
+      if (source === undefined)
         throw new LocalBrainError('NotFound', `No such file or folder: ${requested}`, { path: requested });
-      }
       if ((await lstatOrUndefined(into.dir.join(into.name))) !== undefined) {
         throw new LocalBrainError('Conflict', `${to} already exists.`, { path: to });
       }
-      await guarded(to, () => rename(from.dir.join(from.name), into.dir.join(into.name)));
+      const moved = source.isFile() && (await moveFileWithoutReplacing(from.dir.join(from.name), into.dir.join(into.name), to));
+      if (!moved) await guarded(to, () => rename(from.dir.join(from.name), into.dir.join(into.name)));
       await Promise.all([from.dir.sync(), into.dir.sync()]);
       return { kind: 'rename', entry: entryOf(into.name, destination.relative, await lstat(into.dir.join(into.name))) };
     } finally {
