@@ -36,7 +36,9 @@ export function workspaceGrantHandler(
       const picked = await pickFolder();
       if (picked === undefined) return { root: null };
       const real = await roots.grant(picked);
-      await store.save(roots.list());
+      // Only folders picked in the dialog persist; `--workspace` folders are for that run alone.
+      const saved = await store.load();
+      if (!saved.includes(real)) await store.save([...saved, real]);
       return { root: describeRoot(real) };
     },
     // No deadline worth having while a person browses a dialog; an hour bounds a forgotten one.
@@ -55,7 +57,8 @@ export function workspaceRevokeHandler(
     async run(data) {
       const revoked = roots.revoke(data.path);
       if (revoked) {
-        await store.save(roots.list());
+        const saved = await store.load();
+        if (saved.includes(data.path)) await store.save(saved.filter((root) => root !== data.path));
         files.cancelSearchesIn(data.path);
         await watchers.removeUnder(data.path);
       }

@@ -276,7 +276,8 @@ describe('files and workspace handlers', () => {
         ok: true,
         value: { root: { path: d.other, name: 'other' } },
       });
-      expect(await d.store.load()).toEqual([d.workspace, d.other]);
+      // Only the folder picked in the dialog persists; the one given at start is for this run.
+      expect(await d.store.load()).toEqual([d.other]);
     });
 
     it('deletes through the OS trash with the real path', async () => {
