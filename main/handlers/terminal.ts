@@ -35,8 +35,9 @@ export interface TerminalDomainOptions {
  */
 export function registerTerminalDomain(options: TerminalDomainOptions, disposables: DisposableStore): { pty: PtyService } {
   const commands = new TerminalCommands({ roots: options.roots });
-  const pty = new PtyService({ roots: options.roots, logger: options.logger, settings: options.ptySettings });
+  const pty = new PtyService({ roots: options.roots, logger: options.logger, settings: options.ptySettings, prewarm: true });
   disposables.add(() => pty.dispose());
+  pty.prewarm();
   const { router } = options;
   disposables.add(router.register('TerminalCommand', terminalCommandHandler(commands)));
   disposables.add(router.register('Confirm', confirmHandler(commands)));

@@ -41,6 +41,8 @@ export interface PtyServiceOptions {
   readonly settings?: () => Partial<PtySettings>;
   readonly flow?: Partial<FlowOptions>;
   readonly orphanGraceMs?: number;
+  /** Keep one shell started ahead for the next tab (see `prewarm`). */
+  readonly prewarm?: boolean;
   /** The environment the allowlist reads from (tests pass their own). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -59,6 +61,8 @@ export class PtyService {
   readonly #options: PtyServiceOptions;
   readonly #flow: FlowOptions;
   #disposed = false;
+  #spare: PtySession | undefined;
+  #warming = false;
 
   constructor(options: PtyServiceOptions) {
     this.#options = options;
@@ -90,37 +94,82 @@ export class PtyService {
         maxSessions: settings.maxSessions,
       });
     }
+    const spare = this.#takeSpare(shell, cwd.absolute);
+    const session = spare ?? this.#start(shell, cwd.absolute, request.cols, request.rows, settings);
+    if (spare) {
+      spare.resize(request.cols, request.rows);
+      this.#options.logger?.debug({ sessionId: spare.id }, 'pty taken from the warm spare');
+    }
+    session.title = request.title ?? session.title;
+    const { id } = session;
+    this.#sessions.set(id, session);
+    // A warm spare has already drawn its prompt: the new owner gets it as a replay, at once.
+    this.#setOwner(session, owner, spare !== undefined);
+    this.#options.logger?.info({ sessionId: id, pid: session.pid, actor: owner.actor }, 'pty spawned');
+    this.#replenish();
+    return session;
+  }
+
+  #start(shell: string, cwd: string, cols: number, rows: number, settings: PtySettings): PtySession {
     let pty;
     try {
       pty = spawnPty(shell, [], {
         name: 'xterm-256color',
-        cols: request.cols,
-        rows: request.rows,
-        cwd: cwd.absolute,
-        env: shellEnvironment(shell, env),
+        cols,
+        rows,
+        cwd,
+        env: shellEnvironment(shell, this.#options.env ?? process.env),
         // Buffers, so the session decodes UTF-8 itself and a character split across reads survives.
         encoding: null,
       });
     } catch (error) {
       throw new LocalBrainError('Io', `Could not start ${shell}.`, { shell }, { cause: error });
     }
-    const id = randomUUID();
-    const session = new PtySession({
-      id,
+    return new PtySession({
+      id: randomUUID(),
       pty,
       shell,
-      cwd: cwd.absolute,
-      cols: request.cols,
-      rows: request.rows,
-      title: request.title ?? shell.split('/').pop() ?? 'shell',
+      cwd,
+      cols,
+      rows,
+      title: shell.split('/').pop() ?? 'shell',
       scrollbackChars: settings.scrollbackChars,
       flow: this.#flow,
       onExit: (ended) => this.#forget(ended.id),
     });
-    this.#sessions.set(id, session);
-    this.#setOwner(session, owner, false);
-    this.#options.logger?.info({ sessionId: id, pid: session.pid, actor: owner.actor }, 'pty spawned');
-    return session;
+  }
+
+  #takeSpare(shell: string, cwd: string): PtySession | undefined {
+    const spare = this.#spare;
+    if (!spare || spare.exited || spare.shell !== shell || spare.cwd !== cwd) return undefined;
+    this.#spare = undefined;
+    return spare;
+  }
+
+  /**
+   * Keeps one shell started ahead in the first workspace root, so a new tab shows its
+   * prompt at once instead of after the shell's startup files (about 200 ms for bash with
+   * bash-completion here). It belongs to no one, is not listed, and is killed on quit.
+   */
+  prewarm(): void {
+    if (!this.#options.prewarm) return;
+    this.#replenish();
+  }
+
+  #replenish(): void {
+    if (!this.#options.prewarm || this.#disposed || this.#spare || this.#warming) return;
+    const settings = this.#settings();
+    if (this.#sessions.size + 1 >= settings.maxSessions) return;
+    this.#warming = true;
+    const env = this.#options.env ?? process.env;
+    this.#options.roots
+      .resolveExisting('.')
+      .then((cwd) => {
+        if (this.#disposed || this.#spare) return;
+        this.#spare = this.#start(settings.defaultShell ?? loginShell(env), cwd.absolute, 80, 24, settings);
+      })
+      .catch((error: unknown) => this.#options.logger?.debug({ err: error }, 'no warm spare shell'))
+      .finally(() => (this.#warming = false));
   }
 
   /** The session, if it exists and `sender` owns it. */
@@ -186,6 +235,7 @@ export class PtyService {
   }
 
   #forget(sessionId: string): void {
+    if (this.#spare?.id === sessionId) this.#spare = undefined;
     const ownership = this.#owners.get(sessionId);
     if (ownership) {
       ownership.release();
@@ -200,7 +250,10 @@ export class PtyService {
   /** Kills every session and waits (briefly) for each to be reaped. */
   async dispose(): Promise<void> {
     this.#disposed = true;
-    const exits = [...this.#sessions.values()].map(
+    const all = [...this.#sessions.values()];
+    if (this.#spare) all.push(this.#spare);
+    this.#spare = undefined;
+    const exits = all.map(
       (session) =>
         new Promise<void>((resolve) => {
           this.#exitWaiters.set(session.id, resolve);

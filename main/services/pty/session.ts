@@ -76,7 +76,11 @@ export class PtySession {
     // With `encoding: null` node-pty hands out Buffers; its typings still say string.
     this.#listeners.push(this.#pty.onData((chunk: string | Buffer) => this.#output(chunk)));
     this.#listeners.push(this.#pty.onExit(({ exitCode, signal }) => this.#exited(exitCode, signal)));
-    captureTrailingOutput(this.#pty, (chunk) => this.#output(chunk));
+    // What a killed shell left unread is dropped: no one is waiting for it, and reading it
+    // past flow control would let a kill during `yes` push main beyond the high watermark.
+    captureTrailingOutput(this.#pty, (chunk) => {
+      if (!this.#killed) this.#output(chunk);
+    });
   }
 
   get exited(): boolean {

@@ -114,4 +114,37 @@ describe('PtyService', () => {
     expect(service.size).toBe(0);
     expect(await codeOf(service.spawn(owner.sender, { cols: 80, rows: 24 }))).toBe('Unavailable');
   });
+
+  it('hands a warm spare shell to the next spawn, its prompt replayed at once, and kills the spare on dispose', async () => {
+    const roots = new WorkspaceRoots();
+    await roots.grant(workspace.path);
+    const warm = new PtyService({
+      roots,
+      prewarm: true,
+      settings: () => ({ defaultShell: '/bin/sh' }),
+      env: { PATH: process.env.PATH, HOME: workspace.path },
+    });
+    try {
+      warm.prewarm();
+      // Let the spare start and print its prompt.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const owner = testSender();
+      const session = await warm.spawn(owner.sender, { cols: 100, rows: 30, title: 'first' });
+      // Taken from the spare: the prompt is already there, delivered before spawn returned.
+      expect(owner.events[0]).toMatchObject({ type: 'PtyData', data: { sessionId: session.id, replay: true } });
+      expect(output(owner.events, session.id)).toMatch(/[#$] $/);
+      expect(session.info(true)).toMatchObject({ cols: 100, rows: 30, title: 'first', cwd: workspace.path });
+      session.write('echo "$COLUMNS"x; stty size\n');
+      await until(() => output(owner.events, session.id).includes('30 100'));
+      expect(warm.list(owner.sender)).toHaveLength(1);
+      // A fresh spare is started for the next tab, but is never listed.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(warm.list(owner.sender)).toHaveLength(1);
+      const other = await warm.spawn(owner.sender, { cols: 80, rows: 24, cwd: workspace.path });
+      expect(other.id).not.toBe(session.id);
+    } finally {
+      await warm.dispose();
+    }
+    expect(warm.size).toBe(0);
+  });
 });
