@@ -1,8 +1,10 @@
+/// <reference lib="dom" />
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalBrainApi } from '../../shared/api';
 import { chromiumArgs, chromiumPath } from '../support/browser';
 import { startServe, type ServeProcess } from '../support/serve-process';
 import { tempDir } from '../support/temp';
@@ -91,5 +93,28 @@ describe('terminal tabs in Chromium over serve mode', () => {
     await page.getByRole('tablist', { name: 'Terminal tabs' }).waitFor();
     await expect.poll(() => page.getByRole('tablist', { name: 'Terminal tabs' }).getByRole('tab').count()).toBe(2);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('takes font size and theme from the settings', async () => {
+    const saved = await page.evaluate(async () => {
+      const api = (window as unknown as { localbrain: LocalBrainApi }).localbrain;
+      const reply = await api.invoke({
+        type: 'SettingsSet',
+        data: { values: { 'terminal.fontSize': 20, 'appearance.theme': 'light' } },
+      });
+      return reply.ok;
+    });
+    expect(saved).toBe(true);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('button', { name: 'Command' }).click();
+    await nav.getByRole('button', { name: 'Terminals' }).click();
+    await page.getByRole('tab', { name: 'Terminal 1' }).click();
+    const pane = page.getByRole('tabpanel', { name: 'Terminal 1' }).locator('.terminal-pane');
+    await expect
+      .poll(() => pane.evaluate((element) => (element as HTMLElement).style.getPropertyValue('--terminal-font-size')))
+      .toBe('20px');
+    await expect
+      .poll(() => pane.locator('.xterm-scrollable-element').evaluate((element) => getComputedStyle(element).backgroundColor))
+      .toBe('rgb(251, 251, 253)');
   });
 });

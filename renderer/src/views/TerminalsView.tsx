@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type Synt
 import { ReplyError, request } from '../api';
 import { ensureSessionEvents } from '../terminal/session-events';
 import { TerminalPane, type PaneHandle } from '../terminal/TerminalPane';
-import { defaultTerminalSettings, type TerminalSettings } from '../terminal/themes';
+import type { TerminalSettings } from '../terminal/themes';
+import { useTerminalSettings } from '../terminal/useTerminalSettings';
 import '../terminal/terminals.css';
 
 interface Tab {
@@ -20,6 +21,7 @@ interface Tab {
 export interface TerminalsViewProps {
   /** Increments each time something (the "open terminal" intent) asks for a new tab. */
   readonly openRequests?: number;
+  /** Overrides the settings service (for embedding and tests). */
   readonly settings?: TerminalSettings;
 }
 
@@ -37,7 +39,9 @@ function exitText(exit: { exitCode: number | null; signal: number | null }): str
  * or reloading the window does not end the shells: on mount the view reattaches to this
  * window's sessions (and to orphaned ones) and main replays their scrollback.
  */
-export function TerminalsView({ openRequests = 0, settings = defaultTerminalSettings }: TerminalsViewProps) {
+export function TerminalsView({ openRequests = 0, settings: given }: TerminalsViewProps) {
+  const stored = useTerminalSettings();
+  const settings = given ?? stored;
   const [tabs, setTabs] = useState<readonly Tab[]>([]);
   const [activeKey, setActiveKey] = useState<string>();
   const [renaming, setRenaming] = useState<{ key: string; value: string }>();
