@@ -6,16 +6,31 @@ import { FilesView } from './views/FilesView';
 import { HealthView } from './views/HealthView';
 import { SettingsView } from './views/SettingsView';
 import { useSavedTheme } from './views/theme';
+import { TerminalsView } from './views/TerminalsView';
 
-type ViewId = 'command' | 'files' | 'health' | 'audit' | 'settings';
+type ViewId = 'command' | 'terminals' | 'files' | 'health' | 'audit' | 'settings';
 
 export function App() {
   const [view, setView] = useState<ViewId>('command');
   const connection = useConnection();
+  const [terminalRequests, setTerminalRequests] = useState(0);
   useSavedTheme();
 
   const views: readonly { id: ViewId; label: string; render: () => ReactNode }[] = [
-    { id: 'command', label: 'Command', render: () => <CommandView onIntent={() => undefined} /> },
+    {
+      id: 'command',
+      label: 'Command',
+      render: () => (
+        <CommandView
+          onIntent={(intent) => {
+            if (intent !== 'open_terminal') return;
+            setTerminalRequests((count) => count + 1);
+            setView('terminals');
+          }}
+        />
+      ),
+    },
+    { id: 'terminals', label: 'Terminals', render: () => <TerminalsView openRequests={terminalRequests} /> },
     { id: 'files', label: 'Files', render: () => <FilesView /> },
     { id: 'health', label: 'Health', render: () => <HealthView /> },
     { id: 'audit', label: 'Audit', render: () => <AuditView /> },
