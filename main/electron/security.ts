@@ -18,7 +18,10 @@ export function contentSecurityPolicy(location: AppLocation): string {
   const connect =
     location.kind === 'dev' ? `connect-src ${location.origin} ${location.origin.replace(/^http/, 'ws')}` : "connect-src 'none'";
   const script = location.kind === 'dev' ? `script-src 'self' ${location.origin}` : "script-src 'self'";
-  const style = location.kind === 'dev' ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'";
+  // xterm.js inserts <style> elements for its cell colours and cursor and has no nonce option.
+  // Inline styles cannot reach the network here (default-src 'none'; images and fonts from 'self'),
+  // so they cannot exfiltrate; scripts stay 'self' only.
+  const style = "style-src 'self' 'unsafe-inline'";
   return [
     "default-src 'none'",
     script,

@@ -55,7 +55,8 @@ function contentSecurityPolicy(origin: string): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
-    "style-src 'self'",
+    // xterm.js's <style> elements; see contentSecurityPolicy in main/electron/security.ts for why this is safe here.
+    "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src ${ws}`,

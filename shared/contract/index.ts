@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Envelope } from '../envelope';
-import { confirmMessages } from './confirm';
 import { auditMessages } from './audit';
+import { confirmMessages } from './confirm';
 import type { MessageSpec } from './define';
 import { fileEvents, fileMessages } from './files';
 import { healthMessages } from './health';

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       if (start === -1) existing += `\n${section}`;
       else {
         const next = existing.indexOf('\n## ', start + title.length);
-        existing = existing.slice(0, start) + section + (next === -1 ? '' : existing.slice(next + 1));
+        existing = existing.slice(0, start) + section + (next === -1 ? '' : `\n${existing.slice(next + 1)}`);
       }
     }
     await writeFile(docsPath, existing);

@@ -1,9 +1,9 @@
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { startServe, type ServeProcess } from '../support/serve-process';
 import { tempDir } from '../support/temp';
+import { updateDocsScreenshot } from '../support/screenshot';
 
 describe('the settings and audit views in Chromium over serve mode', () => {
   let serve: ServeProcess;
@@ -102,6 +102,6 @@ describe('the settings and audit views in Chromium over serve mode', () => {
     const lines = (await readFile(file, 'utf8')).trim().split('\n');
     expect(lines.length).toBeGreaterThan(2);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ seq: 1, prevHash: '0'.repeat(64) });
-    await page.screenshot({ path: path.resolve(import.meta.dirname, '../../docs/screenshot-audit.png') });
+    await updateDocsScreenshot(page, 'screenshot-audit.png');
   });
 });

@@ -6,6 +6,7 @@ import { launchChromium } from '../support/browser';
 import { startServe, type ServeProcess } from '../support/serve-process';
 import { tempDir } from '../support/temp';
 import type { LocalBrainApi } from '../../shared/api';
+import { updateDocsScreenshot } from '../support/screenshot';
 
 /** What the page's global scope offers, as seen from code passed to page.evaluate. */
 interface PageGlobals {
@@ -56,7 +57,7 @@ describe('the app in Chromium over serve mode', () => {
     await input.fill('sing me a song');
     await input.press('Enter');
     await replies.getByText('Sorry, I did not understand that.').waitFor();
-    await page.screenshot({ path: path.resolve(import.meta.dirname, '../../docs/screenshot.png') });
+    await updateDocsScreenshot(page, 'screenshot.png');
   });
 
   it('shows a validation error for a command the contract refuses', async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { startServe, type ServeProcess } from '../support/serve-process';
 import { tempDir } from '../support/temp';
+import { updateDocsScreenshot } from '../support/screenshot';
 
 describe('the files view in Chromium over serve mode', () => {
   let serve: ServeProcess;
@@ -72,7 +73,7 @@ describe('the files view in Chromium over serve mode', () => {
 
     await page.getByRole('status').getByText('Saved todo.md.').waitFor();
     expect(await readFile(path.join(workspace, 'notes', 'todo.md'), 'utf8')).toBe('# Todo\n\n- buy milk\n- write the e2e test\n');
-    await page.screenshot({ path: path.resolve(import.meta.dirname, '../../docs/files-screenshot.png') });
+    await updateDocsScreenshot(page, 'files-screenshot.png');
   });
 
   it('refuses a save when the file changed on disk since it was opened', async () => {
