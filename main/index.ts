@@ -48,7 +48,10 @@ function workspacesFromArgs(): string[] {
 
 /** The OS folder dialog: the only way a folder becomes a workspace root in the desktop app. */
 async function pickFolder(): Promise<string | undefined> {
-  const options: Electron.OpenDialogOptions = { title: 'Grant LocalBrain a folder', properties: ['openDirectory', 'createDirectory'] };
+  const options: Electron.OpenDialogOptions = {
+    title: 'Grant LocalBrain a folder',
+    properties: ['openDirectory', 'createDirectory'],
+  };
   const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
   return result.canceled ? undefined : result.filePaths[0];
 }
