@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../shared/contract';
-import { startServe, type ServeProcess } from '../support/serve-process';
-import { tempDir } from '../support/temp';
+import { startServeFixture, type ServeFixture } from '../support/serve-fixture';
 import { WsClient } from '../support/ws-client';
-
-type Folder = Awaited<ReturnType<typeof tempDir>>;
 
 function outputOf(events: readonly AppEvent[], sessionId: string): string {
   return events
@@ -27,24 +24,15 @@ async function spawnShell(client: WsClient, cols = 80, rows = 24): Promise<strin
 }
 
 describe('PTY sessions over serve mode', () => {
-  let serve: ServeProcess;
+  let fixture: ServeFixture;
   let client: WsClient;
-  let workspace: Folder;
-  let dataDir: Folder;
 
   beforeAll(async () => {
-    workspace = await tempDir();
-    dataDir = await tempDir();
-    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
-    client = await WsClient.connect(serve.wsUrl);
+    fixture = await startServeFixture();
+    client = fixture.client;
   });
 
-  afterAll(async () => {
-    await client.close();
-    await serve.stop();
-    await workspace.remove();
-    await dataDir.remove();
-  });
+  afterAll(() => fixture.close());
 
   it('echoes a random marker, follows a resize in `tput cols`, and sends one PtyExit on kill', async () => {
     const sessionId = await spawnShell(client);
@@ -100,7 +88,7 @@ describe('PTY sessions over serve mode', () => {
     expect(badSize).toMatchObject({ ok: false, error: { code: 'ValidationFailed' } });
 
     const sessionId = await spawnShell(client);
-    const other = await WsClient.connect(serve.wsUrl);
+    const other = await WsClient.connect(fixture.serve.wsUrl);
     try {
       const write = await other.request({ type: 'PtyWrite', data: { sessionId, data: 'echo hi\n' } });
       expect(write).toMatchObject({ ok: false, error: { code: 'PermissionDenied' } });
@@ -113,7 +101,7 @@ describe('PTY sessions over serve mode', () => {
   });
 
   it('lets a new connection reattach to a running session and replays its scrollback', async () => {
-    const first = await WsClient.connect(serve.wsUrl);
+    const first = await WsClient.connect(fixture.serve.wsUrl);
     const reply = await first.request({ type: 'PtySpawn', data: { cols: 80, rows: 24, shell: '/bin/sh' } });
     if (!reply.ok) throw new Error(reply.error.message);
     const { sessionId } = reply.value;
@@ -121,7 +109,7 @@ describe('PTY sessions over serve mode', () => {
     await first.waitFor(() => (outputOf(first.events, sessionId).includes('beforereload') ? true : undefined));
     await first.close();
 
-    const second = await WsClient.connect(serve.wsUrl);
+    const second = await WsClient.connect(fixture.serve.wsUrl);
     try {
       const list = await second.request({ type: 'PtyList', data: {} });
       expect(list.ok && list.value.sessions.find((session) => session.sessionId === sessionId)).toMatchObject({

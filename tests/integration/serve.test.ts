@@ -4,31 +4,23 @@ import { get } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runServeToExit, startServe, type ServeProcess } from '../support/serve-process';
+import { startServeFixture, type ServeFixture } from '../support/serve-fixture';
 import { tempDir } from '../support/temp';
 import { upgradeStatus, WsClient } from '../support/ws-client';
 
 const help = { type: 'VoiceCommand', data: { text: 'help', metadata: { source: 'keyboard' } } } as const;
 
 describe('serve mode over a real WebSocket', () => {
+  let fixture: ServeFixture;
   let serve: ServeProcess;
   let client: WsClient;
-  let workspace: Awaited<ReturnType<typeof tempDir>>;
-  let dataDir: Awaited<ReturnType<typeof tempDir>>;
 
   beforeAll(async () => {
-    workspace = await tempDir();
-    dataDir = await tempDir();
-    await writeFile(path.join(workspace.path, 'readme.txt'), 'hello from the workspace\n');
-    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
-    client = await WsClient.connect(serve.wsUrl);
+    fixture = await startServeFixture((workspace) => writeFile(path.join(workspace, 'readme.txt'), 'hello from the workspace\n'));
+    ({ serve, client } = fixture);
   });
 
-  afterAll(async () => {
-    await client.close();
-    await serve.stop();
-    await workspace.remove();
-    await dataDir.remove();
-  });
+  afterAll(() => fixture.close());
 
   it('prints a loopback URL with a token of at least 128 bits', () => {
     const url = new URL(serve.url);

@@ -1,29 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type ServeProcess } from '../support/serve-process';
-import { tempDir } from '../support/temp';
+import { startServeFixture, type ServeFixture } from '../support/serve-fixture';
 import { WsClient } from '../support/ws-client';
 
-type Folder = Awaited<ReturnType<typeof tempDir>>;
-
 describe('TerminalCommand and Confirm over serve mode', () => {
-  let serve: ServeProcess;
+  let fixture: ServeFixture;
   let client: WsClient;
-  let workspace: Folder;
-  let dataDir: Folder;
 
   beforeAll(async () => {
-    workspace = await tempDir();
-    dataDir = await tempDir();
-    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
-    client = await WsClient.connect(serve.wsUrl);
+    fixture = await startServeFixture();
+    client = fixture.client;
   });
 
-  afterAll(async () => {
-    await client.close();
-    await serve.stop();
-    await workspace.remove();
-    await dataDir.remove();
-  });
+  afterAll(() => fixture.close());
 
   it('prints shell metacharacters literally', async () => {
     const args = ['; rm -rf ~', '$(id)', '`id`', '| cat /etc/passwd'];
@@ -44,7 +32,7 @@ describe('TerminalCommand and Confirm over serve mode', () => {
     });
     const token = asked.ok ? '' : (asked.error.details as { token: string }).token;
 
-    const other = await WsClient.connect(serve.wsUrl);
+    const other = await WsClient.connect(fixture.serve.wsUrl);
     try {
       expect(await other.request({ type: 'Confirm', data: { token } })).toMatchObject({
         ok: false,

@@ -33,6 +33,21 @@ function lstatOrUndefined(target: string) {
   });
 }
 
+interface DirEntryRef {
+  readonly dir: ConfinedDir;
+  readonly name: string;
+}
+
+/** For rename and copy: the source must exist and the destination must not (neither replaces a file). */
+async function sourceWithFreeDestination(from: DirEntryRef, into: DirEntryRef, requested: string, to: string) {
+  const source = await lstatOrUndefined(from.dir.join(from.name));
+  if (source === undefined) throw new LocalBrainError('NotFound', `No such file or folder: ${requested}`, { path: requested });
+  if ((await lstatOrUndefined(into.dir.join(into.name))) !== undefined) {
+    throw new LocalBrainError('Conflict', `${to} already exists.`, { path: to });
+  }
+  return source;
+}
+
 function readlinkOrUndefined(link: string): string | undefined {
   try {
     return readlinkSync(link);
@@ -113,7 +128,7 @@ export class FileOperations {
   }
 
   /** Opens the folder holding an entry, verified, for work by name inside it. */
-  async #parent(target: ResolvedChild | ResolvedPath, shown: string): Promise<{ dir: ConfinedDir; name: string }> {
+  async #parent(target: ResolvedChild | ResolvedPath, shown: string): Promise<DirEntryRef> {
     const parent = 'parent' in target ? target.parent : path.dirname(target.absolute);
     const name = 'name' in target ? target.name : path.basename(target.absolute);
     return { dir: await ConfinedDir.open(parent, this.roots, shown), name };
@@ -316,12 +331,7 @@ export class FileOperations {
   async #rename(requested: string, to: string): Promise<FileReply> {
     const { destination, from, into } = await this.#pair(requested, to);
     try {
-      const source = await lstatOrUndefined(from.dir.join(from.name));
-      if (source === undefined)
-        throw new LocalBrainError('NotFound', `No such file or folder: ${requested}`, { path: requested });
-      if ((await lstatOrUndefined(into.dir.join(into.name))) !== undefined) {
-        throw new LocalBrainError('Conflict', `${to} already exists.`, { path: to });
-      }
+      const source = await sourceWithFreeDestination(from, into, requested, to);
       const moved = source.isFile() && (await moveFileWithoutReplacing(from.dir.join(from.name), into.dir.join(into.name), to));
       if (!moved) await guarded(to, () => rename(from.dir.join(from.name), into.dir.join(into.name)));
       await Promise.all([from.dir.sync(), into.dir.sync()]);
@@ -334,12 +344,7 @@ export class FileOperations {
   async #copy(requested: string, to: string): Promise<FileReply> {
     const { destination, from, into } = await this.#pair(requested, to);
     try {
-      const source = await lstatOrUndefined(from.dir.join(from.name));
-      if (source === undefined)
-        throw new LocalBrainError('NotFound', `No such file or folder: ${requested}`, { path: requested });
-      if ((await lstatOrUndefined(into.dir.join(into.name))) !== undefined) {
-        throw new LocalBrainError('Conflict', `${to} already exists.`, { path: to });
-      }
+      const source = await sourceWithFreeDestination(from, into, requested, to);
       const sourcePath = path.join(from.dir.realPath, from.name);
       const destinationPath = path.join(into.dir.realPath, into.name);
       if (source.isDirectory() && (destinationPath + path.sep).startsWith(sourcePath + path.sep)) {
