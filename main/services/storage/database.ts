@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -135,6 +135,7 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): OpenedDatab
   const exists = !memory && existsSync(options.file);
   if (exists) preflight(options.file);
   if (options.keys.length === 0) throw new Error('openEncryptedDatabase needs at least one key');
+
   let db: SqliteDatabase | undefined;
   let keyIndex = 0;
   let firstFailure: StorageOpenError | undefined;
@@ -173,6 +174,9 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): OpenedDatab
     // Takes the exclusive lock now, so a second process fails at open, not mid-session.
     db.exec('BEGIN IMMEDIATE; COMMIT');
     const migration = migrate(db, options.file, options.migrations);
+    // Owner-only, like the key file: encrypted, but nobody else needs to read it. SQLite gives a
+    // later -wal the database's mode; the one open now is tightened too.
+    if (!memory) for (const suffix of ['', '-wal']) chmodIfPresent(`${options.file}${suffix}`, 0o600);
     // Written when missing, and rewritten when a rekey was interrupted before it could update it.
     if (!memory && !keyCheckHolds(options.file, key)) writeFileAtomically(keyCheckFile(options.file), keyCheck(key));
     return { db, key, keyIndex, migration };
@@ -180,6 +184,14 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): OpenedDatab
     db.close();
     if (error instanceof StorageOpenError) throw error;
     throw classifyProbeFailure(error, options.file, key);
+  }
+}
+
+function chmodIfPresent(file: string, mode: number): void {
+  try {
+    chmodSync(file, mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateDatabaseKey, type DatabaseKey } from '../../../main/services/keys/database-key';
@@ -49,6 +49,14 @@ describe('StorageDatabase.open', () => {
     expect(database.cipher).toBe('chacha20');
     await database.close();
     expect(readFileSync(file).subarray(0, 16).toString('latin1')).not.toBe('SQLite format 3\0');
+  });
+
+  it('keeps the database and its WAL readable by the owner only', async () => {
+    const database = StorageDatabase.open({ file, keys: [generateDatabaseKey()], migrations });
+    database.db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('appearance.theme', '"dark"', 1)`).run();
+    const modes = ['', '-wal'].map((suffix) => (statSync(`${file}${suffix}`).mode & 0o777).toString(8));
+    await database.close();
+    expect(modes).toEqual(['600', '600']);
   });
 
   it('reopens with the same key and keeps what was written', async () => {
