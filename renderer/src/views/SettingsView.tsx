@@ -18,6 +18,28 @@ function numberOr(value: string, fallback: number): number {
   return value.trim() === '' || Number.isNaN(parsed) ? fallback : parsed;
 }
 
+type NumericKey = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
+
+/** A number field bound to one numeric setting; an empty or non-numeric entry keeps the previous value. */
+function NumberSetting({
+  label,
+  name,
+  draft,
+  update,
+}: {
+  label: string;
+  name: NumericKey;
+  draft: Settings;
+  update: (key: NumericKey, value: number) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <input type="number" value={draft[name]} onChange={(event) => update(name, numberOr(event.target.value, draft[name]))} />
+    </label>
+  );
+}
+
 export function SettingsView() {
   const [saved, setSaved] = useState<Settings>();
   const [draft, setDraft] = useState<Settings>();
@@ -122,22 +144,8 @@ export function SettingsView() {
         </fieldset>
         <fieldset>
           <legend>Terminal</legend>
-          <label>
-            Font size
-            <input
-              type="number"
-              value={draft['terminal.fontSize']}
-              onChange={(event) => update('terminal.fontSize', numberOr(event.target.value, draft['terminal.fontSize']))}
-            />
-          </label>
-          <label>
-            Scrollback lines
-            <input
-              type="number"
-              value={draft['terminal.scrollback']}
-              onChange={(event) => update('terminal.scrollback', numberOr(event.target.value, draft['terminal.scrollback']))}
-            />
-          </label>
+          <NumberSetting label="Font size" name="terminal.fontSize" draft={draft} update={update} />
+          <NumberSetting label="Scrollback lines" name="terminal.scrollback" draft={draft} update={update} />
           <label>
             Default shell
             <input
@@ -146,14 +154,7 @@ export function SettingsView() {
               onChange={(event) => update('terminal.defaultShell', event.target.value)}
             />
           </label>
-          <label>
-            Maximum terminal sessions
-            <input
-              type="number"
-              value={draft['terminal.maxSessions']}
-              onChange={(event) => update('terminal.maxSessions', numberOr(event.target.value, draft['terminal.maxSessions']))}
-            />
-          </label>
+          <NumberSetting label="Maximum terminal sessions" name="terminal.maxSessions" draft={draft} update={update} />
         </fieldset>
         <fieldset>
           <legend>Files and audit</legend>
@@ -165,14 +166,12 @@ export function SettingsView() {
             />
             Show hidden files
           </label>
-          <label>
-            Keep audit entries for (days, 0 = forever)
-            <input
-              type="number"
-              value={draft['audit.retentionDays']}
-              onChange={(event) => update('audit.retentionDays', numberOr(event.target.value, draft['audit.retentionDays']))}
-            />
-          </label>
+          <NumberSetting
+            label="Keep audit entries for (days, 0 = forever)"
+            name="audit.retentionDays"
+            draft={draft}
+            update={update}
+          />
         </fieldset>
         <div className="actions">
           <button type="submit" disabled={busy}>
