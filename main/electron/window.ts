@@ -1,16 +1,17 @@
-import type { BrowserWindow, BrowserWindowConstructorOptions } from 'electron';
+import type { BrowserWindow as ElectronBrowserWindow, BrowserWindowConstructorOptions } from 'electron';
 
 type WindowConstructor = new (
   options: BrowserWindowConstructorOptions,
-) => Pick<BrowserWindow, 'once' | 'on' | 'show' | 'loadURL'>;
+) => Pick<ElectronBrowserWindow, 'once' | 'on' | 'show' | 'loadURL'>;
 
 /**
  * Creates the app's window: isolated, sandboxed, no Node, web security on (Electron
  * security checklist items 2–6, 9, 10). The options are a literal here so static scanners
  * such as Electronegativity can read them; the constructor is injected so tests can too.
+ * It is named `BrowserWindow` on purpose: the scanner recognises `new BrowserWindow(…)` by name.
  */
-export function createMainWindow<W extends WindowConstructor>(BrowserWindowClass: W, preloadPath: string): InstanceType<W> {
-  const window = new BrowserWindowClass({
+export function createMainWindow<W extends WindowConstructor>(BrowserWindow: W, preloadPath: string): InstanceType<W> {
+  const window = new BrowserWindow({
     width: 1280,
     height: 800,
     minWidth: 720,
