@@ -60,11 +60,31 @@ const boundaries = [
     },
   },
   {
-    files: ['main/services/**/*.ts', 'main/ipc/**/*.ts'],
+    files: ['main/ipc/**/*.ts', 'main/ports/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         { paths: [electronOnlyInGlue], patterns: [{ group: ['**/renderer/**', '**/preload/**', '**/transport/**'] }] },
+      ],
+    },
+  },
+  {
+    // Services never call back up the message layer: what they share with it (Sender, audit
+    // records) lives in main/ports/, which both sides depend on.
+    files: ['main/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInGlue],
+          patterns: [
+            { group: ['**/renderer/**', '**/preload/**', '**/transport/**'] },
+            {
+              group: ['**/ipc/**', '**/handlers/**', '**/core', '**/core.ts'],
+              message: 'Services do not know the message layer; depend on main/ports/ instead.',
+            },
+          ],
+        },
       ],
     },
   },

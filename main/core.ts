@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { HealthReport } from '../shared/contract/health';
-import type { AuditSink } from './ipc/audit';
+import type { AuditSink } from './ports/audit';
 import { Router } from './ipc/router';
 import { grantInitialRoots, registerFilesDomain } from './handlers/files';
 import { healthReportHandler } from './handlers/health';

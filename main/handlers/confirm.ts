@@ -1,5 +1,5 @@
 import { limits } from '../../shared/limits';
-import type { AuditSummary } from '../ipc/audit';
+import type { AuditSummary } from '../ports/audit';
 import type { Handler } from '../ipc/router';
 import type { TerminalCommands } from '../services/commands/terminal-commands';
 

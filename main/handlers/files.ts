@@ -5,7 +5,7 @@ import { LocalBrainError } from '../../shared/errors';
 import type { Logger } from 'pino';
 import type { Handler, Router } from '../ipc/router';
 import type { DisposableStore } from '../lifecycle';
-import type { AuditSummary } from '../ipc/audit';
+import type { AuditSummary } from '../ports/audit';
 import { entryOf } from '../services/files/entries';
 import { FileOperations } from '../services/files/operations';
 import { DataDirTrash, OsTrash, type Trash, type TrashItemFn } from '../services/files/trash';

@@ -1,5 +1,5 @@
 import type { SettingsPatch } from '../../shared/contract/settings';
-import type { AuditSummary, SummaryValue } from '../ipc/audit';
+import type { AuditSummary, SummaryValue } from '../ports/audit';
 import type { Handler, Router } from '../ipc/router';
 import type { DisposableStore } from '../lifecycle';
 import { auditExportHandler, auditQueryHandler, auditVerifyHandler } from './audit';

@@ -1,5 +1,5 @@
 import type { TypeStats } from '../../shared/contract/health';
-import type { Outcome } from './audit';
+import type { Outcome } from '../ports/audit';
 
 /**
  * Log-linear latency buckets: each bucket is 5% wider than the last, from 1 µs up, so

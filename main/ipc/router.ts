@@ -3,9 +3,9 @@ import { parseRequest, type MessageData, type MessageType, type ReplyValue } fro
 import { errorEnvelope, okEnvelope, type Envelope } from '../../shared/envelope';
 import { LocalBrainError, type ErrorPayload } from '../../shared/errors';
 import { limits } from '../../shared/limits';
-import type { AuditRecord, AuditSink, AuditSummary, Outcome } from './audit';
+import type { AuditRecord, AuditSink, AuditSummary, Outcome } from '../ports/audit';
 import { RouterMetrics } from './metrics';
-import { canSend, type Sender } from './sender';
+import { canSend, type Sender } from '../ports/sender';
 
 export interface HandlerContext {
   readonly sender: Sender;

@@ -5,7 +5,7 @@ import type { AppEvent } from '../../shared/contract';
 import { LocalBrainError } from '../../shared/errors';
 import { isAppUrl, type AppLocation } from '../electron/app-origin';
 import type { Router } from '../ipc/router';
-import type { Sender } from '../ipc/sender';
+import type { Sender } from '../ports/sender';
 
 export interface ElectronTransportOptions {
   readonly ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;

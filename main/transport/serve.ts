@@ -11,7 +11,7 @@ import { limits } from '../../shared/limits';
 import { clientFrameSchema } from '../../shared/frames';
 import { wsPath } from '../../shared/wire';
 import type { Router } from '../ipc/router';
-import type { Sender } from '../ipc/sender';
+import type { Sender } from '../ports/sender';
 import { serveStatic } from './static-files';
 
 export interface ServeOptions {

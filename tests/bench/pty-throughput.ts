@@ -1,7 +1,7 @@
 /** Shared by the PTY bench and the soak test: push N bytes through a real PTY, raw or through the service. */
 import { spawn } from 'node-pty';
 import { pino } from 'pino';
-import type { Sender } from '../../main/ipc/sender';
+import type { Sender } from '../../main/ports/sender';
 import { PtyService } from '../../main/services/pty/service';
 import type { PtySession } from '../../main/services/pty/session';
 import { WorkspaceRoots } from '../../main/services/workspace/roots';

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
-import { MemoryAuditSink } from '../../main/ipc/audit';
+import { MemoryAuditSink } from '../../main/ports/audit';
 import { Router } from '../../main/ipc/router';
 import { voiceCommandHandler } from '../../main/handlers/voice';
 import { interpretCommand } from '../../main/services/voice/intents';
-import type { Sender } from '../../main/ipc/sender';
+import type { Sender } from '../../main/ports/sender';
 import type { BenchRow, BenchSuite } from './types';
 import { formatMs, formatRate, percentile, sortedCopy } from './stats';
 

@@ -1,5 +1,5 @@
 import type { AppEvent, MessageType } from '../../shared/contract';
-import type { Sender } from '../../main/ipc/sender';
+import type { Sender } from '../../main/ports/sender';
 
 /** A sender as a transport would build one, recording the events pushed to it. */
 export function testSender(options: { actor?: string; capabilities?: ReadonlySet<MessageType> | 'all' } = {}) {

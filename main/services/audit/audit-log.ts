@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditVerifyResult } from '../../../shared/contract/audit';
 import { LocalBrainError } from '../../../shared/errors';
-import type { AppendOptions, AuditRecord, AuditSink, AuditSummary } from '../../ipc/audit';
+import type { AppendOptions, AuditRecord, AuditSink, AuditSummary } from '../../ports/audit';
 import type { StorageDatabase } from '../storage/database';
 import type { SqliteDatabase } from '../storage/sqlite';
 import { canonicalSummary, entryHash, genesisHash, roundDuration, type EntryKind } from './chain';

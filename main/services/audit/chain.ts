@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditSummary } from '../../ipc/audit';
+import type { AuditSummary } from '../../ports/audit';
 
 /** The `prevHash` of the first entry ever written. */
 export const genesisHash = '0'.repeat(64);

@@ -6,7 +6,7 @@ import type { MessageData, ReplyValue } from '../../../shared/contract';
 import { fileLimits, type FileEntry, type FileOp, type SearchMatch } from '../../../shared/contract/files';
 import { LocalBrainError } from '../../../shared/errors';
 import { limits } from '../../../shared/limits';
-import type { Sender } from '../../ipc/sender';
+import type { Sender } from '../../ports/sender';
 import { ConfinedDir, openFlags, openInDir, openVerified } from '../workspace/confined';
 import type { ResolvedChild, ResolvedPath, WorkspaceRoots } from '../workspace/roots';
 import { writeAtomic } from './atomic-write';

@@ -4,7 +4,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { FileChange } from '../../../shared/contract/files';
 import { LocalBrainError } from '../../../shared/errors';
-import type { Sender } from '../../ipc/sender';
+import type { Sender } from '../../ports/sender';
 import { isInside } from '../workspace/inside';
 import { skippedFolders } from './search';
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { MessageData } from '../../../shared/contract';
 import type { PtySessionInfo } from '../../../shared/contract/pty';
 import { LocalBrainError } from '../../../shared/errors';
-import type { Sender } from '../../ipc/sender';
+import type { Sender } from '../../ports/sender';
 import type { WorkspaceRoots } from '../workspace/roots';
 import { defaultFlow, type FlowOptions } from './flow';
 import { PtySession } from './session';

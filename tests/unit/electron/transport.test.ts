@@ -3,7 +3,7 @@ import type { IpcMainInvokeEvent } from 'electron';
 import { ipcChannels } from '../../../shared/api';
 import type { Envelope } from '../../../shared/envelope';
 import { builtAppLocation } from '../../../main/electron/app-origin';
-import { MemoryAuditSink } from '../../../main/ipc/audit';
+import { MemoryAuditSink } from '../../../main/ports/audit';
 import { Router } from '../../../main/ipc/router';
 import { registerElectronTransport } from '../../../main/transport/electron';
 import { capturingLogger } from '../../support/logger';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../../shared/contract';
 import { grantInitialRoots, registerFilesDomain } from '../../../main/handlers/files';
-import { MemoryAuditSink } from '../../../main/ipc/audit';
+import { MemoryAuditSink } from '../../../main/ports/audit';
 import { Router } from '../../../main/ipc/router';
 import { DisposableStore } from '../../../main/lifecycle';
 import { MemoryWorkspaceStore, WorkspaceRoots } from '../../../main/services/workspace/roots';

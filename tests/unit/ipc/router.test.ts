@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LocalBrainError } from '../../../shared/errors';
-import { MemoryAuditSink, type AuditRecord, type AuditSink } from '../../../main/ipc/audit';
+import { MemoryAuditSink, type AuditRecord, type AuditSink } from '../../../main/ports/audit';
 import { Router, type Handler } from '../../../main/ipc/router';
 import { capturingLogger } from '../../support/logger';
 import { testSender } from '../../support/sender';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerTerminalDomain } from '../../../main/handlers/terminal';
-import { MemoryAuditSink } from '../../../main/ipc/audit';
+import { MemoryAuditSink } from '../../../main/ports/audit';
 import { Router } from '../../../main/ipc/router';
 import { DisposableStore } from '../../../main/lifecycle';
 import { WorkspaceRoots } from '../../../main/services/workspace/roots';

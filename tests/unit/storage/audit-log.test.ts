@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditRecord } from '../../../main/ipc/audit';
+import type { AuditRecord } from '../../../main/ports/audit';
 import { AuditLog } from '../../../main/services/audit/audit-log';
 import { genesisHash } from '../../../main/services/audit/chain';
 import { generateDatabaseKey, type DatabaseKey } from '../../../main/services/keys/database-key';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryAuditSink } from '../../../main/ipc/audit';
+import { MemoryAuditSink } from '../../../main/ports/audit';
 import { Router } from '../../../main/ipc/router';
 import { startServeServer, type ServeServer } from '../../../main/transport/serve';
 import { capturingLogger } from '../../support/logger';
