@@ -73,6 +73,22 @@ export class PtyService {
     return this.#sessions.size;
   }
 
+  /** Sessions and the output they keep, for the health report (UTF-16: two bytes a character). */
+  stats(): { count: number; scrollbackBytes: number } {
+    let chars = 0;
+    for (const session of this.#sessions.values()) chars += session.scrollbackChars;
+    return { count: this.#sessions.size, scrollbackBytes: chars * 2 };
+  }
+
+  /** Under memory pressure: drops the kept output of sessions no window owns; returns the characters freed. */
+  trimOrphanScrollback(): number {
+    let freed = 0;
+    for (const [id, session] of this.#sessions) {
+      if (this.#owners.get(id)?.sender === undefined) freed += session.clearScrollback();
+    }
+    return freed;
+  }
+
   #settings(): PtySettings {
     return { ...defaultPtySettings, ...this.#options.settings?.() };
   }

@@ -83,6 +83,18 @@ export class PtySession {
     });
   }
 
+  /** Characters of output kept for reattaching. */
+  get scrollbackChars(): number {
+    return this.#ring.length;
+  }
+
+  /** Forgets the kept output (memory pressure); a later attach shows only what comes next. */
+  clearScrollback(): number {
+    const freed = this.#ring.length;
+    this.#ring.clear();
+    return freed;
+  }
+
   get exited(): boolean {
     return this.#exit !== undefined;
   }
