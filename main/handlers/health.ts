@@ -19,7 +19,8 @@ export function healthReportHandler(
         uptimeMs: performance.now() - startedAt,
         memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
         messages: router.metrics.snapshot(),
-        current: await monitor.current(),
+        // The last minute per type is cheap to read and most useful live; the rest is as of the last sample.
+        current: { ...(await monitor.current()), recent: router.metrics.recent.snapshot() },
         history: [...monitor.history()],
         warnings: [...monitor.warnings()],
         services: registry.states(),

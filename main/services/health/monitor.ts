@@ -121,9 +121,8 @@ export class HealthMonitor {
     this.#elu = performance.eventLoopUtilization();
     this.#lastCount = this.#probes.messageCount();
     this.#lastSampleAt = this.#now();
+    // Not unref'd: the registry stops the monitor, and a monitor left running is a leak to notice, not hide.
     this.#timer = setInterval(() => void this.sample(), this.#intervalMs);
-    // Sampling must never keep a process alive that is otherwise done.
-    this.#timer.unref();
   }
 
   stop(): void {
