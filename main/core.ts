@@ -16,6 +16,9 @@ import { HealthMonitor } from './services/health/monitor';
 import { ServiceRegistry, type ShutdownReport } from './services/runtime/service-registry';
 import { storageBytes } from './services/health/storage-bytes';
 import { diagnosticsExportHandler } from './handlers/diagnostics';
+import { registerSessionDomain } from './handlers/session';
+import { LayoutKeeper, restoreEntries } from './services/session/layout-keeper';
+import { LayoutStore } from './services/session/layout-store';
 import { WorkspaceRoots, type WorkspaceStore } from './services/workspace/roots';
 import type { TrashItemFn } from './services/files/trash';
 import type { PickFolder } from './handlers/workspace';
@@ -89,6 +92,26 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       terminalScope,
     );
     services.register({ name: 'terminals', dependsOn: ['storage'], stop: () => terminalScope.dispose(), stopDeadlineMs: 3_500 });
+
+    // Terminals open at the last save (a clean quit or a crash) start again, each in its folder.
+    const layoutStore = new LayoutStore(storage.database);
+    const loadedLayout = layoutStore.load();
+    await pty.restore(await restoreEntries(loadedLayout, roots, options.logger));
+    const layout = new LayoutKeeper({
+      sessions: () => pty.sessions(),
+      save: (json) => layoutStore.save(json),
+      saveScrollback: () => storage.settings.get('terminal.restoreScrollback'),
+      onSaveFailed: (message) => health.warn('storage', message),
+      logger: options.logger,
+    });
+    services.register({
+      name: 'session-layout',
+      dependsOn: ['storage', 'terminals'],
+      start: () => layout.start(loadedLayout.kind === 'ok' ? loadedLayout.layout : undefined),
+      stop: () => layout.stop(),
+      stopDeadlineMs: 1_000,
+    });
+    registerSessionDomain({ router, layout }, handlers);
 
     const health = new HealthMonitor({
       logger: options.logger,

@@ -23,6 +23,8 @@ export const settingSpecs = {
       .refine((value) => !value.includes('\0'), { error: 'shell must not contain NUL' }),
     default: '',
   },
+  /** Opt-in: save each terminal's recent output with the layout, shown marked as restored after a restart. */
+  'terminal.restoreScrollback': { schema: z.boolean(), default: false },
   'terminal.maxSessions': { schema: z.number().int().min(1).max(256), default: 32 },
   'files.showHidden': { schema: z.boolean(), default: false },
   /** Heap the health monitor lets the core use before it warns and frees caches (issue 11: 100 MB). */

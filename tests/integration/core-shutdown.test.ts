@@ -47,7 +47,13 @@ describe('core shutdown', () => {
 
       const report = await core.dispose();
       expect(report.forced).toBe(false);
-      expect(report.services.map((service) => service.name)).toEqual(['health-monitor', 'terminals', 'files', 'storage']);
+      expect(report.services.map((service) => service.name)).toEqual([
+        'health-monitor',
+        'session-layout',
+        'terminals',
+        'files',
+        'storage',
+      ]);
       // Closing handles finish on the next turns of the loop.
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(grown(before, resources())).toEqual({});

@@ -251,6 +251,11 @@ export class HealthMonitor {
     this.#warn(kind, message);
   }
 
+  /** A warning from a service (a save that failed, say), shown with the monitor's own. */
+  warn(kind: HealthWarning['kind'], message: string): void {
+    this.#warn(kind, message);
+  }
+
   #warn(kind: HealthWarning['kind'], message: string): void {
     const warning: HealthWarning = { time: this.#now(), kind, message };
     this.#warnings.push(warning);

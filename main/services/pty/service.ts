@@ -10,6 +10,17 @@ import { defaultFlow, type FlowOptions } from './flow';
 import { PtySession } from './session';
 import { chooseShell, loginShell, shellEnvironment } from './shell';
 
+/** A saved session to start again: where, with what, and (opt-in) the output it showed. */
+export interface RestoreEntry {
+  readonly cwd: string;
+  readonly shell?: string;
+  readonly title: string;
+  readonly cols: number;
+  readonly rows: number;
+  /** Text the attaching window sees first: a note, or the saved output marked as restored. */
+  readonly seed?: string;
+}
+
 /** The settings the PTY service reads at each spawn; the settings service supplies them. */
 export interface PtySettings {
   /** Absolute path of the shell; the person's login shell when absent. */
@@ -71,6 +82,40 @@ export class PtyService {
 
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /**
+   * Starts saved sessions again after a restart. They belong to no window (listed as orphaned
+   * and restored) and wait for one to attach: no grace timer, since the window that will
+   * reattach them may still be starting.
+   */
+  async restore(entries: readonly RestoreEntry[]): Promise<PtySession[]> {
+    const settings = this.#settings();
+    const env = this.#options.env ?? process.env;
+    const started: PtySession[] = [];
+    for (const entry of entries) {
+      if (this.#disposed || this.#sessions.size >= settings.maxSessions) break;
+      try {
+        const fallback = settings.defaultShell ?? loginShell(env);
+        // A saved shell that is no longer a listed login shell gives way to the default one.
+        const shell = await chooseShell(entry.shell, fallback).catch(() => fallback);
+        const session = this.#start(shell, entry.cwd, entry.cols, entry.rows, settings);
+        session.title = entry.title;
+        session.restored = true;
+        if (entry.seed !== undefined) session.seedScrollback(entry.seed);
+        this.#sessions.set(session.id, session);
+        this.#owners.set(session.id, { sender: undefined, release: () => undefined, orphanTimer: undefined });
+        started.push(session);
+      } catch (error) {
+        this.#options.logger?.warn({ err: error, cwd: entry.cwd }, 'a saved terminal could not be started again');
+      }
+    }
+    return started;
+  }
+
+  /** The sessions in the order they were opened, for saving the layout. */
+  sessions(): readonly PtySession[] {
+    return [...this.#sessions.values()].sort((a, b) => a.createdAt - b.createdAt);
   }
 
   /** Sessions and the output they keep, for the health report (UTF-16: two bytes a character). */
@@ -220,6 +265,7 @@ export class PtyService {
   }
 
   #setOwner(session: PtySession, sender: Sender, replay: boolean): void {
+    session.restored = false;
     const previous = this.#owners.get(session.id);
     if (previous) {
       previous.release();
