@@ -24,7 +24,7 @@ export const sessionLayoutSchema = z.strictObject({
   version: z.literal(1),
   savedAt: z.number(),
   terminals: z.array(savedTerminalSchema).max(maxSavedTerminals),
-  /** Workspace-relative paths the Files view had open, in order. */
+  /** Absolute paths (inside granted roots) the Files view had open, in order. */
   openFiles: z.array(z.string().min(1).max(4096)).max(maxOpenFiles),
 });
 export type SessionLayout = z.infer<typeof sessionLayoutSchema>;
