@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { sealDescriptors } from '../child-fds';
 import { StringDecoder } from 'node:string_decoder';
 import type { MessageData, ReplyValue } from '../../../shared/contract';
 import { LocalBrainError } from '../../../shared/errors';
@@ -69,6 +70,8 @@ export function runCommand(request: MessageData<'TerminalCommand'>, options: Run
     const stderr = new CappedBuffer(cap);
     let timedOut = false;
     let failed: LocalBrainError | undefined;
+    // libuv's child closes nothing it did not open: main's descriptors must all be close-on-exec.
+    sealDescriptors();
     const child = spawn(request.cmd, request.args, {
       cwd: options.cwd,
       shell: false,
