@@ -106,7 +106,12 @@ describe('descriptors a shell or command inherits from main (issue 13, item 2)',
     const targets = open.map((fd) => ({ fd, target: safeReadlink(`/proc/${pid}/fd/${fd}`) }));
     // Sanity: the things that must not leak are really open in main.
     expect(targets.filter((entry) => entry.target.includes('ptmx')).length).toBeGreaterThanOrEqual(5);
-    expect(targets.some((entry) => entry.target.startsWith(path.join(dataDir.path, 'localbrain.db')))).toBe(true);
+    const holds = (test: (target: string) => boolean) => targets.some((entry) => test(entry.target));
+    expect(holds((target) => target === path.join(dataDir.path, 'localbrain.db'))).toBe(true);
+    expect(holds((target) => target === path.join(dataDir.path, 'localbrain.db-wal'))).toBe(true);
+    expect(holds((target) => target.startsWith(path.join(dataDir.path, 'logs')))).toBe(true);
+    expect(holds((target) => target.startsWith('socket:'))).toBe(true);
+    expect(holds((target) => target === 'anon_inode:inotify')).toBe(true);
     const inheritable = open
       .filter((fd) => fd > 2)
       .map((fd) => ({ fd, target: safeReadlink(`/proc/${pid}/fd/${fd}`), flags: fdinfoFlags(pid, fd) }))
