@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { sealDescriptors } from '../child-fds';
 import { StringDecoder } from 'node:string_decoder';
 import type { MessageData, ReplyValue } from '../../../shared/contract';
 import { LocalBrainError } from '../../../shared/errors';
 import { limits } from '../../../shared/limits';
 import { childEnvironment } from '../child-env';
+import { sealDescriptors } from '../child-fds';
 
 type CommandReply = ReplyValue<'TerminalCommand'>;
 
