@@ -9,9 +9,10 @@ import { voiceCommandHandler } from './handlers/voice';
 import { registerStorageDomain } from './handlers/settings';
 import { generateDatabaseKey } from './services/keys/database-key';
 import { fixedKeyStore, type KeyStore } from './services/keys/key-store';
-import { ptySettingsFrom, SettingsWorkspaceStore } from './services/settings/adapters';
+import { ptySettingsFrom } from './services/settings/adapters';
 import { Storage } from './services/storage/storage';
 import { DisposableStore } from './lifecycle';
+import { GrantedRootsStore } from './services/workspace/granted-roots-store';
 import { WorkspaceRoots, type WorkspaceStore } from './services/workspace/roots';
 import type { TrashItemFn } from './services/files/trash';
 import type { PickFolder } from './handlers/workspace';
@@ -27,7 +28,7 @@ export interface CoreOptions {
   readonly keyStore?: KeyStore;
   /** better-sqlite3's addon built for Electron's ABI (LOCALBRAIN_SQLITE_BINDING). */
   readonly sqliteBinding?: string;
-  /** Where granted workspace roots persist; the encrypted `workspace.roots` setting when not given. */
+  /** Where granted workspace roots persist; the encrypted database's `meta` table (never a setting) when not given. */
   readonly workspaceStore?: WorkspaceStore;
   /** The OS folder dialog (Electron); without it WorkspaceGrant is Unavailable. */
   readonly pickFolder?: PickFolder;
@@ -56,14 +57,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     });
     disposables.add(() => storage.dispose());
     const roots = new WorkspaceRoots();
-    const workspaceStore = options.workspaceStore ?? new SettingsWorkspaceStore(storage.settings);
+    const workspaceStore = options.workspaceStore ?? new GrantedRootsStore(storage.database, options.logger);
     await grantInitialRoots(roots, workspaceStore, options.workspaces, options.logger);
     const router = new Router({ audit: options.audit ?? storage.audit, logger: options.logger });
     registerStorageDomain({ router, storage }, disposables);
     disposables.add(router.register('VoiceCommand', voiceCommandHandler));
     registerFilesDomain({ ...options, router, roots, store: workspaceStore }, disposables);
     registerTerminalDomain(
-      { router, roots, logger: options.logger, ptySettings: ptySettingsFrom(storage.settings) },
+      { router, roots, logger: options.logger, ptySettings: ptySettingsFrom(storage.settings, options.logger) },
       disposables,
     );
     disposables.add(router.register('HealthReport', healthReportHandler(router, options)));
