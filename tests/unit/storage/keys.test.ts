@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialogKeyPrompt, safeStorageKeyWrapper, type SafeStorageLike } from '../../../main/electron/key-wrap';
-import { keyCheck, parseHexKey } from '../../../main/services/keys/database-key';
+import { generateDatabaseKey, keyCheck, parseHexKey } from '../../../main/services/keys/database-key';
 import { desktopKeyStore, wrappedKeyFileName, type KeyPrompt } from '../../../main/services/keys/desktop-key-store';
 import { serveKeyStore } from '../../../main/services/keys/key-file';
 import { formatRecoveryKey, parseRecoveryKey } from '../../../main/services/keys/sealed-box';
@@ -112,6 +112,45 @@ describe('serveKeyStore', () => {
     // The fingerprint beside the database follows the key that opened it.
     expect(readFileSync(`${dbFile()}.keycheck`, 'utf8')).toBe(keyCheck(next as never));
     expect(existsSync(path.join(dir.path, 'db.key.next'))).toBe(false);
+  });
+
+  it('commits only the key this rekey staged, and writes that key, whatever the staged file holds', async () => {
+    const store = serveKeyStore(dir.path, dbFile(), {});
+    const staged = generateDatabaseKey();
+    await store.stage(staged);
+    await expect(store.commit(generateDatabaseKey())).rejects.toThrow(/did not stage/);
+    // Someone else's key in the staged file changes nothing: the committed key is the one staged here.
+    writeFileSync(path.join(dir.path, 'db.key.next'), generateDatabaseKey().toString('hex'));
+    await store.commit(staged);
+    expect(parseHexKey(readFileSync(path.join(dir.path, 'db.key'), 'utf8'), 'db.key').equals(staged)).toBe(true);
+    expect(existsSync(path.join(dir.path, 'db.key.next'))).toBe(false);
+  });
+
+  it('removes a staged key that did not open the database (a rekey that never reached it)', async () => {
+    const { logger } = capturingLogger();
+    const first = await Storage.open({ dataDir: dir.path, keyStore: serveKeyStore(dir.path, dbFile(), {}), logger });
+    await first.dispose();
+    writeFileSync(path.join(dir.path, 'db.key.next'), generateDatabaseKey().toString('hex'));
+    const before = readFileSync(path.join(dir.path, 'db.key'), 'utf8');
+    const reopened = await Storage.open({ dataDir: dir.path, keyStore: serveKeyStore(dir.path, dbFile(), {}), logger });
+    await reopened.dispose();
+    expect(readFileSync(path.join(dir.path, 'db.key'), 'utf8')).toBe(before);
+    expect(existsSync(path.join(dir.path, 'db.key.next'))).toBe(false);
+  });
+
+  it('refuses a second rekey while one runs (Conflict), and the key on disk opens the database after both', async () => {
+    const { logger } = capturingLogger();
+    const storage = await Storage.open({ dataDir: dir.path, keyStore: serveKeyStore(dir.path, dbFile(), {}), logger });
+    storage.settings.set('terminal.fontSize', 21);
+    const results = await Promise.allSettled([storage.rekey(), storage.rekey(), storage.rekey()]);
+    await storage.dispose();
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results.filter((candidate) => candidate.status === 'rejected')) {
+      expect(result.reason).toMatchObject({ code: 'Conflict' });
+    }
+    const reopened = await Storage.open({ dataDir: dir.path, keyStore: serveKeyStore(dir.path, dbFile(), {}), logger });
+    expect(reopened.settings.get('terminal.fontSize')).toBe(21);
+    await reopened.dispose();
   });
 });
 
