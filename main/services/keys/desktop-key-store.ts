@@ -183,6 +183,14 @@ export async function desktopKeyStore(options: DesktopKeyOptions): Promise<KeySt
     writeFileAtomically(file, JSON.stringify(stored, null, 2));
     await options.prompt.showRecoveryKey(created.recoveryKey);
   } else {
+    if (!existsSync(options.databaseFile)) {
+      // The wrapped key is written only with its database: without it the database was moved or deleted.
+      throw new StorageOpenError(
+        'missing',
+        options.databaseFile,
+        `The database is gone but its wrapped key ${file} shows it existed`,
+      );
+    }
     const parsed = wrappedKeyFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (!parsed.success) throw new StorageOpenError('unreadable', file, 'The wrapped database key file is not readable');
     stored = parsed.data;

@@ -25,9 +25,16 @@ export function serveKeyStore(dataDir: string, databaseFile: string, env: NodeJS
   if (fromEnv !== undefined && fromEnv !== '') return fixedKeyStore(parseHexKey(fromEnv, keyEnvVar), 'env');
   const keyFile = path.join(dataDir, keyFileName);
   const stagedFile = `${keyFile}.next`;
+  const databaseExists = existsSync(databaseFile);
+  for (const file of [keyFile, stagedFile]) {
+    if (!databaseExists && existsSync(file)) {
+      // A key file is written only with its database: without it the database was moved or deleted.
+      throw new StorageOpenError('missing', databaseFile, `The database is gone but its key file ${file} shows it existed`);
+    }
+  }
   let current: DatabaseKey;
   if (existsSync(keyFile)) current = readKeyFile(keyFile);
-  else if (existsSync(databaseFile)) {
+  else if (databaseExists) {
     throw new StorageOpenError('wrong-key', databaseFile, `The database exists but its key file ${keyFile} is missing`);
   } else {
     current = generateDatabaseKey();

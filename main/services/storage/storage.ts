@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { StorageStatus } from '../../../shared/contract/settings';
@@ -45,6 +46,8 @@ export class Storage {
 
   static async open(options: StorageOptions): Promise<Storage> {
     const file = options.dataDir === undefined ? ':memory:' : path.join(options.dataDir, databaseFileName);
+    // Said out loud: a new database is right on a first start only, and the log shows which start that was.
+    if (options.dataDir !== undefined && !existsSync(file)) options.logger.info({ file }, 'no database yet: creating a new one');
     const database = StorageDatabase.open({
       file,
       keys: options.keyStore.keys,
