@@ -141,10 +141,10 @@ describe('StorageRekey over serve: one at a time (issue 13 item 3)', () => {
     const client = await start();
     expect(await client.request({ type: 'AuditVerify', data: {} })).toMatchObject({ ok: true, value: { ok: true } });
     await stopGracefully();
-    console.log({ ...outcomes, spreadMs, totalMs: Math.round(performance.now() - startedAt) });
+    const seen = JSON.stringify({ ...outcomes, spreadMs, totalMs: Math.round(performance.now() - startedAt) });
     expect(unexpected).toEqual([]);
     // Some runs were killed before any rekey finished and some after: the kills really landed on both sides.
-    expect(outcomes.ok).toBeGreaterThan(0);
-    expect(outcomes.conflict).toBeGreaterThan(0);
+    expect(outcomes.ok, seen).toBeGreaterThan(0);
+    expect(outcomes.conflict, seen).toBeGreaterThan(0);
   }, 240_000);
 });
