@@ -6,10 +6,8 @@ import type { StorageDatabase } from '../storage/database';
 import type { SqliteDatabase } from '../storage/sqlite';
 import { canonicalSummary, entryHash, genesisHash, roundDuration, type EntryKind } from './chain';
 
-/** Longest a non-privileged entry waits in memory before its batch is written; short, because a crash loses it. */
-const defaultFlushIntervalMs = 25;
-/** Entries per batch before a write is scheduled; at ~13 µs an entry (bench) one batch holds the thread under 2 ms. */
-const defaultMaxBatch = 128;
+/** Between retries while the database refuses writes (a full disk): often enough to catch up, rare enough not to spin. */
+const retryIntervalMs = 100;
 /** Entries kept in memory while writes fail (a full disk); beyond this the oldest are dropped and logged. */
 const maxPendingWhileFailing = 10_000;
 const defaultQueryLimit = 100;
@@ -68,8 +66,6 @@ export interface AuditQuery {
 export interface AuditLogOptions {
   readonly storage: StorageDatabase;
   readonly logger: Logger;
-  readonly flushIntervalMs?: number;
-  readonly maxBatch?: number;
 }
 
 interface PendingEntry {
@@ -77,22 +73,43 @@ interface PendingEntry {
   readonly record: AuditRecord;
 }
 
+/** The commit every entry appended during one event-loop turn waits for. */
+interface TurnCommit {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function turnCommit(): TurnCommit {
+  let resolve: () => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Callers that do not wait (the bench, dispose) must not leave an unhandled rejection; awaiting callers still see it.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 /**
- * The durable, hash-chained audit sink. Entries are buffered and written in batches on a
- * short timer, on batch size and on dispose. A privileged entry is written at once and its
- * `append` resolves only after the WAL holding it has been fdatasync'ed, so its reply is sent
- * only once the entry would survive a power cut.
+ * The durable, hash-chained audit sink, with group commit per event-loop turn: every entry
+ * appended during a turn is written in one transaction when the turn ends (a `setImmediate`,
+ * so in the check phase, after every I/O callback of the poll phase that appended), and
+ * `append` resolves only then. The router awaits it, so no reply leaves before its entry is in
+ * the WAL, which survives a crash of the process. A privileged entry's `append` also waits for
+ * the fdatasync after that commit, so its reply is sent only once the entry survives a power cut.
  */
 export class AuditLog implements AuditSink {
   readonly #storage: StorageDatabase;
   readonly #db: SqliteDatabase;
   readonly #logger: Logger;
-  readonly #flushIntervalMs: number;
-  readonly #maxBatch: number;
   readonly #insert;
   #pending: PendingEntry[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  /** The commit the entries in `#pending` wait for; undefined when nothing is pending. */
+  #turn: TurnCommit | undefined;
   #immediate: NodeJS.Immediate | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
   #tailSeq: number;
   #tailHash: string;
   #disposed = false;
@@ -103,8 +120,6 @@ export class AuditLog implements AuditSink {
     this.#storage = options.storage;
     this.#db = options.storage.db;
     this.#logger = options.logger;
-    this.#flushIntervalMs = options.flushIntervalMs ?? defaultFlushIntervalMs;
-    this.#maxBatch = options.maxBatch ?? defaultMaxBatch;
     this.#insert = this.#db.prepare(
       `INSERT INTO audit_log (seq, kind, time, actor, type, summary, outcome, duration_ms, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -133,33 +148,61 @@ export class AuditLog implements AuditSink {
     this.#storage.noteWrite();
   }
 
-  append(record: AuditRecord, options: AppendOptions): void | Promise<void> {
+  /**
+   * Queues the entry for this turn's commit and returns the promise of that commit (and, for a
+   * privileged entry, of the fdatasync after it). The promise rejects when the write fails,
+   * so the router answers `Database` rather than acknowledge an unrecorded request.
+   */
+  append(record: AuditRecord, options: AppendOptions): Promise<void> {
     if (this.#disposed) throw new LocalBrainError('Unavailable', 'The audit log is closed.');
     this.#pending.push({ kind: 'request', record });
-    if (options.privileged) {
-      this.flush();
-      return this.#storage.sync();
-    }
-    if (this.#pending.length >= this.#maxBatch) {
-      // Written right after this request's reply is on its way, not inside it.
-      if (this.#immediate === undefined) this.#immediate = setImmediate(() => this.#flushOnTimer());
-    } else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => this.#flushOnTimer(), this.#flushIntervalMs);
-    }
+    const committed = this.#commitAtEndOfTurn();
+    return options.privileged ? committed.then(() => this.#storage.sync()) : committed;
   }
 
-  /** Number of entries waiting in memory. */
+  /** Number of entries waiting for the end of the turn (or for a retry after a failed write). */
   get pendingCount(): number {
     return this.#pending.length;
   }
 
-  /** Writes every buffered entry in one transaction (a WAL append on this thread, no fsync). */
+  #commitAtEndOfTurn(): Promise<void> {
+    this.#turn ??= turnCommit();
+    // setImmediate, not queueMicrotask: a microtask runs after each I/O callback, so the frames
+    // one poll phase delivers would each get a transaction; the check phase runs once after all of them.
+    if (this.#immediate === undefined && this.#retryTimer === undefined) {
+      this.#immediate = setImmediate(() => this.#commitTurn());
+    }
+    return this.#turn.promise;
+  }
+
+  #commitTurn(): void {
+    this.#immediate = undefined;
+    this.#retryTimer = undefined;
+    try {
+      this.flush();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'audit write failed; will retry');
+      if (!this.#disposed && this.#pending.length > 0) {
+        this.#retryTimer = setTimeout(() => this.#commitTurn(), retryIntervalMs);
+      }
+    }
+  }
+
+  /**
+   * Writes every pending entry now, in one transaction (a WAL append on this thread, no
+   * fsync), and settles the promise those entries' appends returned. Reads call it first so
+   * they see every acknowledged entry; it throws `Database` when the write fails, and the
+   * entries stay pending for the next attempt.
+   */
   flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     clearImmediate(this.#immediate);
     this.#immediate = undefined;
-    if (this.#pending.length === 0) return;
+    const turn = this.#turn;
+    this.#turn = undefined;
+    if (this.#pending.length === 0) {
+      turn?.resolve();
+      return;
+    }
     const batch = this.#pending;
     this.#pending = [];
     try {
@@ -170,22 +213,14 @@ export class AuditLog implements AuditSink {
         const dropped = this.#pending.splice(0, this.#pending.length - maxPendingWhileFailing);
         this.#logger.error({ dropped: dropped.length }, 'audit entries dropped: the database refuses writes');
       }
-      throw new LocalBrainError('Database', 'The audit log could not be written.', undefined, { cause: error });
+      const failure = new LocalBrainError('Database', 'The audit log could not be written.', undefined, { cause: error });
+      turn?.reject(failure);
+      throw failure;
     }
+    turn?.resolve();
     this.#storage.noteWrite();
     // Power-loss durability for the batch, off the main thread; privileged callers await it themselves.
     this.#storage.sync().catch((error: unknown) => this.#logger.error({ err: error }, 'audit sync failed'));
-  }
-
-  #flushOnTimer(): void {
-    this.#timer = undefined;
-    this.#immediate = undefined;
-    try {
-      this.flush();
-    } catch (error) {
-      this.#logger.error({ err: error }, 'audit batch write failed; will retry');
-      if (!this.#disposed) this.#timer = setTimeout(() => this.#flushOnTimer(), this.#flushIntervalMs * 4);
-    }
   }
 
   #writeBatch(batch: readonly PendingEntry[]): void {
@@ -375,7 +410,7 @@ export class AuditLog implements AuditSink {
       this.flush();
     } finally {
       this.#disposed = true;
-      clearTimeout(this.#timer);
+      clearTimeout(this.#retryTimer);
       clearImmediate(this.#immediate);
     }
   }

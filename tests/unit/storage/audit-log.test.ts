@@ -51,11 +51,48 @@ afterEach(async () => {
 
 describe('AuditLog', () => {
   it('batches ordinary entries and writes them on flush', () => {
-    for (let n = 1; n <= 3; n++) expect(audit.append(record(n), { privileged: false }) === undefined).toBe(true);
+    for (let n = 1; n <= 3; n++) void audit.append(record(n), { privileged: false });
     expect(audit.pendingCount).toBe(3);
     expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(0);
     audit.flush();
     expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(3);
+  });
+
+  it('commits every entry of one event-loop turn in one transaction, before any of their appends resolves', async () => {
+    const count = () => database.db.prepare('SELECT count(*) FROM audit_log').pluck().get();
+    const seenAtResolve: unknown[] = [];
+    const appends = [1, 2, 3, 4].map((n) =>
+      audit.append(record(n), { privileged: false }).then(() => seenAtResolve.push(count())),
+    );
+    // Still the same turn: nothing written, nothing resolved.
+    await Promise.resolve();
+    expect(count()).toBe(0);
+    expect(seenAtResolve).toEqual([]);
+    await Promise.all(appends);
+    expect(seenAtResolve).toEqual([4, 4, 4, 4]);
+    // One transaction per turn: an entry that cannot be written takes its whole turn with it.
+    database.db.exec(
+      `CREATE TEMP TRIGGER refuse_seq_7 BEFORE INSERT ON audit_log WHEN NEW.seq = 7 BEGIN SELECT RAISE(ABORT, 'no'); END`,
+    );
+    const turn = [5, 6, 7].map((n) => audit.append(record(n), { privileged: false }));
+    for (const append of turn) await expect(append).rejects.toMatchObject({ code: 'Database' });
+    expect(count()).toBe(4);
+    database.db.exec('DROP TRIGGER temp.refuse_seq_7');
+    await audit.append(record(8), { privileged: false });
+    expect(count()).toBe(8);
+  });
+
+  it('rejects the appends of a turn whose write fails, keeps the entries and writes them once the database accepts writes again', async () => {
+    database.db.exec(`CREATE TEMP TRIGGER refuse_inserts BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const failed = audit.append(record(1), { privileged: false });
+    await expect(failed).rejects.toMatchObject({ code: 'Database' });
+    const privileged = audit.append(record(2), { privileged: true });
+    await expect(privileged).rejects.toMatchObject({ code: 'Database' });
+    expect(audit.pendingCount).toBe(2);
+    database.db.exec('DROP TRIGGER temp.refuse_inserts');
+    await audit.append(record(3), { privileged: false });
+    expect(audit.query().entries.map((entry) => entry.summary.path)).toEqual(['/w/3', '/w/2', '/w/1']);
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('writes a privileged entry before its append resolves', async () => {
@@ -197,16 +234,5 @@ describe('AuditLog', () => {
     await database.close();
     open();
     expect(audit.query().entries).toHaveLength(1);
-  });
-
-  it('writes a full batch right after the request, without waiting for the timer', async () => {
-    const small = new AuditLog({ storage: database, logger, maxBatch: 4, flushIntervalMs: 60_000 });
-    for (let n = 1; n <= 4; n++) void small.append(record(n), { privileged: false });
-    // Not inside the append that filled the batch: that request's reply goes first.
-    expect(small.pendingCount).toBe(4);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(small.pendingCount).toBe(0);
-    expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(4);
-    small.dispose();
   });
 });
