@@ -60,13 +60,13 @@ function openPlain(file: string): StorageDatabase {
 }
 
 async function appendsPerSecond(database: StorageDatabase): Promise<number> {
-  const audit = new AuditLog({ storage: database, logger });
+  const audit = new AuditLog({ storage: database, logger, databaseKeys: { current: generateDatabaseKey() } });
   const started = performance.now();
   for (let n = 0; n < appendCount; n++) void audit.append(record(n), { privileged: false });
   audit.flush();
   await database.sync();
   const seconds = (performance.now() - started) / 1000;
-  audit.dispose();
+  await audit.dispose();
   await database.close();
   return appendCount / seconds;
 }
@@ -75,18 +75,18 @@ async function openAndMigrate(): Promise<number[]> {
   const place = scratch();
   const key = generateDatabaseKey();
   const seed = StorageDatabase.open({ file: place.file, keys: [key], migrations });
-  const audit = new AuditLog({ storage: seed, logger });
+  const audit = new AuditLog({ storage: seed, logger, databaseKeys: { current: key } });
   for (let n = 0; n < existingEntries; n++) void audit.append(record(n), { privileged: false });
-  audit.dispose();
+  await audit.dispose();
   await seed.close();
   const times: number[] = [];
   for (let run = 0; run < openRuns; run++) {
     const started = performance.now();
     const database = StorageDatabase.open({ file: place.file, keys: [key], migrations });
-    const opened = new AuditLog({ storage: database, logger });
+    const opened = new AuditLog({ storage: database, logger, databaseKeys: { current: generateDatabaseKey() } });
     new SettingsService(database, logger);
     times.push(performance.now() - started);
-    opened.dispose();
+    await opened.dispose();
     await database.close();
   }
   place.remove();
@@ -96,7 +96,7 @@ async function openAndMigrate(): Promise<number[]> {
 async function routed(): Promise<{ small: number[]; privileged: number[]; checkpoints: number[] }> {
   const place = scratch();
   const database = StorageDatabase.open({ file: place.file, keys: [generateDatabaseKey()], migrations });
-  const audit = new AuditLog({ storage: database, logger });
+  const audit = new AuditLog({ storage: database, logger, databaseKeys: { current: generateDatabaseKey() } });
   const settings = new SettingsService(database, logger);
   const router = new Router({ audit, logger });
   router.register('VoiceCommand', voiceCommandHandler);
@@ -121,7 +121,7 @@ async function routed(): Promise<{ small: number[]; privileged: number[]; checkp
     privileged.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   const checkpoints = [...database.checkpointDurationsMs];
-  audit.dispose();
+  await audit.dispose();
   await database.close();
   place.remove();
   return { small: sortedCopy(small), privileged: sortedCopy(privileged), checkpoints: sortedCopy(checkpoints) };
@@ -134,7 +134,7 @@ async function routed(): Promise<{ small: number[]; privileged: number[]; checkp
 async function lossWindows(): Promise<{ written: number[]; synced: number[] }> {
   const place = scratch();
   const database = StorageDatabase.open({ file: place.file, keys: [generateDatabaseKey()], migrations });
-  const audit = new AuditLog({ storage: database, logger });
+  const audit = new AuditLog({ storage: database, logger, databaseKeys: { current: generateDatabaseKey() } });
   const written: number[] = [];
   const synced: number[] = [];
   for (let sample = 0; sample < windowSamples; sample++) {
@@ -147,7 +147,7 @@ async function lossWindows(): Promise<{ written: number[]; synced: number[] }> {
     await database.sync();
     synced.push(performance.now() - started);
   }
-  audit.dispose();
+  await audit.dispose();
   await database.close();
   place.remove();
   return { written: sortedCopy(written), synced: sortedCopy(synced) };

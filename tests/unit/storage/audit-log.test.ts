@@ -17,11 +17,15 @@ const { logger } = capturingLogger();
 
 function open(): void {
   database = StorageDatabase.open({ file: path.join(dir.path, 'localbrain.db'), keys: [key], migrations });
-  audit = new AuditLog({ storage: database, logger });
+  audit = new AuditLog({ storage: database, logger, databaseKeys: { current: key }, anchorFile: anchorFile() });
+}
+
+function anchorFile(): string {
+  return path.join(dir.path, 'audit-head.json');
 }
 
 async function reopen(): Promise<void> {
-  audit.dispose();
+  await audit.dispose();
   await database.close();
   open();
 }
@@ -44,7 +48,7 @@ beforeEach(async () => {
   open();
 });
 afterEach(async () => {
-  audit.dispose();
+  await audit.dispose();
   await database.close();
   await dir.remove();
 });
@@ -126,7 +130,7 @@ describe('AuditLog', () => {
     const entries = audit.query({ limit: 500 }).entries.reverse();
     expect(entries[0]?.prevHash).toBe(genesisHash);
     for (let index = 1; index < entries.length; index++) expect(entries[index]?.prevHash).toBe(entries[index - 1]?.hash);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 20 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 20 });
   });
 
   it('refuses UPDATE and DELETE of an audit row through SQL', async () => {
@@ -134,7 +138,7 @@ describe('AuditLog', () => {
     audit.flush();
     expect(() => database.db.prepare(`UPDATE audit_log SET summary = '{}' WHERE seq = 1`).run()).toThrow(/append-only/);
     expect(() => database.db.prepare('DELETE FROM audit_log WHERE seq = 1').run()).toThrow(/append-only/);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 1 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 1 });
   });
 
   it('reports exactly the entry whose summary was edited with the triggers dropped', async () => {
@@ -179,7 +183,7 @@ describe('AuditLog', () => {
     for (let n = 1; n <= 10; n++) void audit.append(record(n, { time: n * 1000 }), { privileged: false });
     const { removed } = audit.prune(6_500, 50_000);
     expect(removed).toBe(6);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 5 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 5 });
     const [checkpoint] = audit.query({ limit: 1 }).entries;
     expect(checkpoint).toMatchObject({
       seq: 11,
@@ -192,7 +196,7 @@ describe('AuditLog', () => {
     await reopen();
     void audit.append(record(12, { time: 60_000 }), { privileged: false });
     expect(audit.prune(9_500, 70_000).removed).toBe(3);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 4 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 4 });
   });
 
   it('verifies across chunks, yielding between them, and finds a change deep in a long log', async () => {
@@ -201,7 +205,7 @@ describe('AuditLog', () => {
     const running = audit.verify();
     // While a walk is in progress, retention waits rather than cut the chain under it.
     expect(audit.prune(Number.MAX_SAFE_INTEGER).removed).toBe(0);
-    expect(await running).toEqual({ ok: true, checked: 5_000 });
+    expect(await running).toMatchObject({ ok: true, checked: 5_000 });
     database.db.exec('DROP TRIGGER audit_log_no_update');
     database.db.prepare(`UPDATE audit_log SET outcome = 'Internal' WHERE seq = 4321`).run();
     expect(await audit.verify()).toMatchObject({ ok: false, checked: 4_320, brokenAt: 4_321 });
@@ -229,7 +233,7 @@ describe('AuditLog', () => {
 
   it('writes what is buffered on dispose and refuses appends after', async () => {
     void audit.append(record(1), { privileged: false });
-    audit.dispose();
+    await audit.dispose();
     expect(() => void audit.append(record(2), { privileged: false })).toThrow(/closed/);
     await database.close();
     open();
