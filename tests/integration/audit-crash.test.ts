@@ -221,3 +221,39 @@ describe('ordinary entries across SIGKILL (group commit per turn)', () => {
     }
   }, 120_000);
 });
+
+describe('aggregated terminal input across SIGKILL', () => {
+  it('keeps every acknowledged PtyWrite, counted in a PtyActivity entry recovered at the next start', async () => {
+    const writes = 25;
+    const serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    try {
+      const client = await WsClient.connect(serve.wsUrl);
+      const spawned = await client.request({ type: 'PtySpawn', data: { cols: 80, rows: 24, shell: '/bin/sh' } });
+      if (!spawned.ok) throw new Error(`PtySpawn failed: ${JSON.stringify(spawned.error)}`);
+      const { sessionId } = spawned.value;
+      for (let n = 1; n <= writes; n++) {
+        const reply = await client.request({ type: 'PtyWrite', data: { sessionId, data: 'x' } });
+        expect(reply.ok).toBe(true);
+      }
+      // Right after the last acknowledgement: the window is still open, and only the WAL holds it.
+      serve.child.kill('SIGKILL');
+      await serve.stop();
+      await client.close();
+    } finally {
+      await serve.stop();
+    }
+    const again = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    try {
+      const client = await WsClient.connect(again.wsUrl);
+      const page = await client.request({ type: 'AuditQuery', data: { type: 'PtyActivity' } });
+      if (!page.ok) throw new Error('AuditQuery failed');
+      const counted = page.value.entries.reduce((sum, entry) => sum + Number(entry.summary.writes), 0);
+      expect(counted).toBe(writes);
+      expect(page.value.entries.some((entry) => entry.summary.recovered === true)).toBe(true);
+      expect(await client.request({ type: 'AuditVerify', data: {} })).toMatchObject({ ok: true, value: { ok: true } });
+      await client.close();
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
+});
