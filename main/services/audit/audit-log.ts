@@ -29,8 +29,7 @@ const verifyChunkRows = 2_000;
 const anchorIntervalMs = 1_000;
 /** Least time between two "audit head" lines in the sealed log: a record to compare against, not a stream. */
 const headLogIntervalMs = 60_000;
-/** How many hex characters of a hash a person is shown to note beside its sequence number. */
-export const shortHashChars = 12;
+
 /** The same triggers migration 001 creates, restorable when missing. */
 const appendOnlyTriggers = `
   CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
