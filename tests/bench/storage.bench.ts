@@ -131,7 +131,15 @@ async function closeSetup(setup: RoutedSetup): Promise<void> {
  * burst by burst in turn so both see the same machine: small VoiceCommands (idle checkpoints
  * between bursts), then privileged SettingsSets (reply after fdatasync).
  */
-async function routed(): Promise<Record<CommitMode, { small: number[]; privileged: number[]; checkpoints: number[] }>> {
+interface RoutedResult {
+  small: number[];
+  privileged: number[];
+  checkpoints: number[];
+  /** Main-thread time of each audit commit (write + hashing + MAC). */
+  commits: number[];
+}
+
+async function routed(): Promise<Record<CommitMode, RoutedResult>> {
   const setups = { turn: routedSetup('turn'), timer: routedSetup('timer') };
   const small: Record<CommitMode, number[]> = { turn: [], timer: [] };
   const privileged: Record<CommitMode, number[]> = { turn: [], timer: [] };
@@ -157,12 +165,13 @@ async function routed(): Promise<Record<CommitMode, { small: number[]; privilege
       privileged[mode].push(Number(process.hrtime.bigint() - started) / 1e6);
     }
   }
-  const result = {} as Record<CommitMode, { small: number[]; privileged: number[]; checkpoints: number[] }>;
+  const result = {} as Record<CommitMode, RoutedResult>;
   for (const mode of ['turn', 'timer'] as const) {
     result[mode] = {
       small: sortedCopy(small[mode]),
       privileged: sortedCopy(privileged[mode]),
       checkpoints: sortedCopy([...setups[mode].database.checkpointDurationsMs]),
+      commits: sortedCopy([...setups[mode].audit.commitDurationsMs]),
     };
     await closeSetup(setups[mode]);
   }
@@ -327,6 +336,10 @@ const suite: BenchSuite = {
       {
         metric: `acknowledged entries lost to SIGKILL, 25 ms timer (before; ${crashTimer.acknowledged.toLocaleString('en-US')} acknowledged)`,
         value: `${crashTimer.lost} (in ${crashTimer.roundsLosing} of ${crashRounds} kills)`,
+      },
+      {
+        metric: `audit commit on the main thread (write, hash, MAC), group commit / before, p50 · p99 · max`,
+        value: `${pair(turn.commits, timer.commits, 50)} · ${pair(turn.commits, timer.commits, 99)} · ${pair(turn.commits, timer.commits, 100)}`,
       },
       {
         metric: `idle checkpoints taken, group commit, p50 / max (${turn.checkpoints.length} taken)`,

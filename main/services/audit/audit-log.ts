@@ -170,6 +170,8 @@ export class AuditLog implements AuditSink {
   #activityTimer: NodeJS.Timeout | undefined;
   #anchorTimer: NodeJS.Timeout | undefined;
   #syncTimer: NodeJS.Timeout | undefined;
+  /** How long each turn's commit held the main thread (ms), most recent last: for the bench and the worker-thread decision. */
+  readonly commitDurationsMs: number[] = [];
   /** The anchor write in flight; writes never overlap (they share a temp file). */
   #anchorWriting: Promise<void> = Promise.resolve();
   /** The sequence the anchor file records (or will, once the write in flight lands); -1 to force the next write. */
@@ -405,6 +407,7 @@ export class AuditLog implements AuditSink {
     }
     const batch = this.#pending;
     this.#pending = [];
+    const started = performance.now();
     try {
       this.#writeBatch(batch, opening);
     } catch (error) {
@@ -417,6 +420,8 @@ export class AuditLog implements AuditSink {
       turn?.reject(failure);
       throw failure;
     }
+    this.commitDurationsMs.push(performance.now() - started);
+    if (this.commitDurationsMs.length > 20_000) this.commitDurationsMs.splice(0, 10_000);
     turn?.resolve();
     this.#storage.noteWrite();
     // Power-loss durability for ordinary entries soon, off the main thread; privileged callers await a sync themselves.
