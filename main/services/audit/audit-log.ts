@@ -244,7 +244,10 @@ export class AuditLog implements AuditSink {
   #checkAnchor(): void {
     if (this.#anchorFile === undefined) return;
     const anchor = readAnchor(this.#anchorFile, this.#macKeys);
-    const keyed = this.#db.prepare('SELECT 1 FROM audit_log WHERE mac IS NOT NULL LIMIT 1').get() !== undefined;
+    // The newest entry tells: keyed entries only ever follow unkeyed ones (a scan for any would read a whole legacy log).
+    const tail = this.#db.prepare('SELECT mac FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+      { mac: string | null } | undefined;
+    const keyed = tail !== undefined && tail.mac !== null;
     if (anchor.state === 'missing') {
       if (keyed) this.#findings.push({ reason: 'the audit head anchor file is missing', brokenAt: this.#tailSeq });
       return;

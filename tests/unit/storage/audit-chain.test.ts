@@ -205,6 +205,28 @@ describe('tamper evidence', () => {
     expect(audit.query({ type: 'AuditAnchorMismatch' }).entries).toHaveLength(1);
   });
 
+  it('reports a rewrite by someone holding the key (hash and MAC recomputed) through the anchor kept outside the database', async () => {
+    await write(10);
+    await close();
+    open();
+    dropTriggers();
+    const last = rows()[9];
+    if (!last) throw new Error('no row');
+    const summary = canonicalSummary({ op: 'stat', path: '/w/innocent' });
+    const hash = hashOf({ ...last, summary });
+    database.db
+      .prepare('UPDATE audit_log SET summary = ?, hash = ?, mac = ? WHERE seq = 10')
+      .run(summary, hash, entryMac(auditMacKey(key), hash));
+    // With the key the chain itself holds again: only the anchored head tells.
+    await close();
+    database = StorageDatabase.open({ file: path.join(dir.path, 'localbrain.db'), keys: [key], migrations });
+    expect(await new AuditLog({ storage: database, logger, databaseKeys: { current: key } }).verify()).toMatchObject({
+      ok: true,
+    });
+    audit = new AuditLog({ storage: database, logger, databaseKeys: { current: key }, anchorFile: anchorFile() });
+    expectBroken(await audit.verify(), /entry 10 is not the one its anchor records/, 10);
+  });
+
   it('reports the last entries removed through the prune permit, with the triggers in place', async () => {
     await write(10);
     await close();
