@@ -19,6 +19,8 @@ export const auditEntrySchema = z.object({
   durationMs: z.number(),
   prevHash: z.string(),
   hash: z.string(),
+  /** HMAC-SHA256 of `hash` under the audit key (derived from the database key); absent on entries from before schema 2. */
+  mac: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
@@ -30,12 +32,18 @@ export const auditQueryDataSchema = z.strictObject({
   outcome: z.union([auditOutcomeSchema, z.literal('error')]).optional(),
 });
 
+/** The newest entry of the chain: a person notes it to check later that nothing before it was cut or rewritten. */
+export const auditHeadSchema = z.object({ seq: z.number().int(), hash: z.string() });
+export type AuditHeadValue = z.infer<typeof auditHeadSchema>;
+
 export const auditVerifyReplySchema = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
   /** Sequence number of the first entry whose link or hash does not hold. */
   brokenAt: z.number().int().optional(),
   reason: z.string().optional(),
+  /** The head the walk went up to (optional: older builds did not send it). */
+  head: auditHeadSchema.optional(),
 });
 export type AuditVerifyResult = z.infer<typeof auditVerifyReplySchema>;
 

@@ -96,6 +96,11 @@ describe('the settings and audit views in Chromium over serve mode', () => {
       .getByRole('status', { name: 'Chain state' })
       .getByText(/Chain verified: \d+ entries intact/)
       .waitFor();
+    // The head a person can note: its sequence number and the start of its hash.
+    await page
+      .getByLabel('Chain head')
+      .getByText(/Head: entry \d+ · [0-9a-f]{12}/)
+      .waitFor();
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),

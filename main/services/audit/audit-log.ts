@@ -4,18 +4,39 @@ import { LocalBrainError } from '../../../shared/errors';
 import type { AppendOptions, AuditRecord, AuditSink, AuditSummary } from '../../ports/audit';
 import type { StorageDatabase } from '../storage/database';
 import type { SqliteDatabase } from '../storage/sqlite';
-import { canonicalSummary, entryHash, genesisHash, roundDuration, type EntryKind } from './chain';
+import { readAnchor, writeAnchor, writeAnchorNow, type AuditHead } from './anchor';
+import { auditMacKey, canonicalSummary, entryHash, entryMac, genesisHash, roundDuration, type EntryKind } from './chain';
+import {
+  activityKey,
+  activityRecord,
+  activityWindowMs,
+  addTraffic,
+  countedTraffic,
+  openActivity,
+  OpenActivityTable,
+  type OpenActivity,
+} from './pty-activity';
 
-/** Longest a non-privileged entry waits in memory before its batch is written; short, because a crash loses it. */
-const defaultFlushIntervalMs = 25;
-/** Entries per batch before a write is scheduled; at ~13 µs an entry (bench) one batch holds the thread under 2 ms. */
-const defaultMaxBatch = 128;
+/** Between retries while the database refuses writes (a full disk): often enough to catch up, rare enough not to spin. */
+const retryIntervalMs = 100;
 /** Entries kept in memory while writes fail (a full disk); beyond this the oldest are dropped and logged. */
 const maxPendingWhileFailing = 10_000;
 const defaultQueryLimit = 100;
 const defaultExportLimit = 1_000;
 /** Rows verified between yields to the event loop: ~10 ms of hashing, so other requests wait at most that long. */
 const verifyChunkRows = 2_000;
+/**
+ * Longest an ordinary entry waits, once in the WAL, for the fdatasync that makes it survive a
+ * power cut. Not after every commit: with one commit per turn that is an fsync per request,
+ * and a WAL append that lands on a page under writeback waits for it (stable pages), which
+ * showed as multi-ms stalls in the bench. Privileged entries do not wait for this timer.
+ */
+const backgroundSyncDelayMs = 20;
+/** Least time between two anchor writes while entries flow: each is an fsync, and a second is as far as the anchor trails. */
+const anchorIntervalMs = 1_000;
+/** Least time between two "audit head" lines in the sealed log: a record to compare against, not a stream. */
+const headLogIntervalMs = 60_000;
+
 /** The same triggers migration 001 creates, restorable when missing. */
 const appendOnlyTriggers = `
   CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
@@ -42,6 +63,8 @@ interface Row {
   duration_ms: number;
   prev_hash: string;
   hash: string;
+  /** NULL on entries written before the chain was keyed (schema 1). */
+  mac: string | null;
 }
 
 function toEntry(row: Row): AuditEntry {
@@ -55,6 +78,7 @@ function toEntry(row: Row): AuditEntry {
     durationMs: row.duration_ms,
     prevHash: row.prev_hash,
     hash: row.hash,
+    ...(row.mac === null ? {} : { mac: row.mac }),
   };
 }
 
@@ -68,8 +92,13 @@ export interface AuditQuery {
 export interface AuditLogOptions {
   readonly storage: StorageDatabase;
   readonly logger: Logger;
-  readonly flushIntervalMs?: number;
-  readonly maxBatch?: number;
+  /**
+   * The database key in use, and any other key the key store holds (a key staged by an
+   * interrupted rekey): the chain's MAC key is derived from each, never stored.
+   */
+  readonly databaseKeys: { readonly current: Buffer; readonly others?: readonly Buffer[] };
+  /** Where the head is anchored outside the database; none for an in-memory database. */
+  readonly anchorFile?: string;
 }
 
 interface PendingEntry {
@@ -77,43 +106,117 @@ interface PendingEntry {
   readonly record: AuditRecord;
 }
 
+/** The commit every entry appended during one event-loop turn waits for. */
+interface TurnCommit {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function turnCommit(): TurnCommit {
+  let resolve: () => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Callers that do not wait (the bench, dispose) must not leave an unhandled rejection; awaiting callers still see it.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 /**
- * The durable, hash-chained audit sink. Entries are buffered and written in batches on a
- * short timer, on batch size and on dispose. A privileged entry is written at once and its
- * `append` resolves only after the WAL holding it has been fdatasync'ed, so its reply is sent
- * only once the entry would survive a power cut.
+ * The durable, hash-chained audit sink, with group commit per event-loop turn: every entry
+ * appended during a turn is written in one transaction when the turn ends (a `setImmediate`,
+ * so in the check phase, after every I/O callback of the poll phase that appended), and
+ * `append` resolves only then. The router awaits it, so no reply leaves before its entry is in
+ * the WAL, which survives a crash of the process. A privileged entry's `append` also waits for
+ * the fdatasync after that commit, so its reply is sent only once the entry survives a power cut.
+ *
+ * Each entry carries an HMAC of its hash under a key derived from the database key, and the
+ * head (sequence and hash) is anchored outside the database (a MAC'd file, and the sealed
+ * log), so a truncated or re-chained log shows. Successful PtyWrite and PtyAck requests are
+ * counted into one `PtyActivity` entry per session per second (see pty-activity.ts).
  */
 export class AuditLog implements AuditSink {
   readonly #storage: StorageDatabase;
   readonly #db: SqliteDatabase;
   readonly #logger: Logger;
-  readonly #flushIntervalMs: number;
-  readonly #maxBatch: number;
   readonly #insert;
+  readonly #openActivity: OpenActivityTable;
+  readonly #anchorFile: string | undefined;
   #pending: PendingEntry[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  /** The commit the entries in `#pending` wait for; undefined when nothing is pending. */
+  #turn: TurnCommit | undefined;
   #immediate: NodeJS.Immediate | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
   #tailSeq: number;
   #tailHash: string;
   #disposed = false;
   /** Verifications in progress; pruning waits for them, so a walk never sees its start removed. */
   #verifying = 0;
+  /** The MAC key new entries are written with; first of `#macKeys`. */
+  #macKey: Buffer;
+  /** Every MAC key this installation holds (current first), for verifying. */
+  #macKeys: Buffer[];
+  /** What the anchor check at open found wrong; AuditVerify reports it for the rest of the session. */
+  readonly #findings: { reason: string; brokenAt: number }[] = [];
+  /** Open PtyActivity windows by actor and session. */
+  readonly #activity = new Map<string, OpenActivity>();
+  /** Windows changed this turn: rewritten in the turn's transaction. */
+  readonly #activityChanged = new Set<string>();
+  /** Windows that are over: sealed into the chain in the next transaction. */
+  #activityDue: OpenActivity[] = [];
+  #activityTimer: NodeJS.Timeout | undefined;
+  #anchorTimer: NodeJS.Timeout | undefined;
+  #syncTimer: NodeJS.Timeout | undefined;
+  /** How long each turn's commit held the main thread (ms), most recent last: for the bench and the worker-thread decision. */
+  readonly commitDurationsMs: number[] = [];
+  /** The anchor write in flight; writes never overlap (they share a temp file). */
+  #anchorWriting: Promise<void> = Promise.resolve();
+  /** The sequence the anchor file records (or will, once the write in flight lands); -1 to force the next write. */
+  #anchoredSeq = -1;
+  /** The newest head known to be fdatasync'ed: the only kind the anchor may record. */
+  #durableHead: AuditHead | undefined;
+  #headLoggedAt = 0;
 
   constructor(options: AuditLogOptions) {
     this.#storage = options.storage;
     this.#db = options.storage.db;
     this.#logger = options.logger;
-    this.#flushIntervalMs = options.flushIntervalMs ?? defaultFlushIntervalMs;
-    this.#maxBatch = options.maxBatch ?? defaultMaxBatch;
+    this.#anchorFile = options.anchorFile;
+    this.#macKey = auditMacKey(options.databaseKeys.current);
+    this.#macKeys = [this.#macKey, ...(options.databaseKeys.others ?? []).map(auditMacKey)];
     this.#insert = this.#db.prepare(
-      `INSERT INTO audit_log (seq, kind, time, actor, type, summary, outcome, duration_ms, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit_log (seq, kind, time, actor, type, summary, outcome, duration_ms, prev_hash, hash, mac)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.#openActivity = new OpenActivityTable(this.#db);
     this.#ensureAppendOnly();
     const tail = this.#db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
       { seq: number; hash: string } | undefined;
     this.#tailSeq = tail?.seq ?? 0;
     this.#tailHash = tail?.hash ?? genesisHash;
+    this.#checkAnchor();
+    // Windows a crash left open are sealed now: each stands for acknowledged requests.
+    this.#activityDue = this.#openActivity.all();
+    for (const finding of this.#findings) {
+      this.#pending.push({
+        kind: 'request',
+        record: {
+          time: Date.now(),
+          actor: internalActor,
+          type: 'AuditAnchorMismatch',
+          summary: { reason: finding.reason, brokenAt: finding.brokenAt, headSeq: this.#tailSeq },
+          outcome: 'Conflict',
+          durationMs: 0,
+        },
+      });
+    }
+    this.flush(true);
+    this.#logHead('audit head at open');
+    // A fresh database, one from before anchors, or one whose anchor told of tampering (now recorded): anchor the head.
+    if (this.#anchoredSeq !== this.#tailSeq) this.#afterSync(this.head);
   }
 
   /**
@@ -133,72 +236,242 @@ export class AuditLog implements AuditSink {
     this.#storage.noteWrite();
   }
 
-  append(record: AuditRecord, options: AppendOptions): void | Promise<void> {
-    if (this.#disposed) throw new LocalBrainError('Unavailable', 'The audit log is closed.');
-    this.#pending.push({ kind: 'request', record });
-    if (options.privileged) {
-      this.flush();
-      return this.#storage.sync();
+  /**
+   * Compares the database with the head anchored outside it. A head behind the anchor is a
+   * truncation; a different hash at the anchored sequence is a rewrite; a missing or altered
+   * anchor beside a keyed chain is someone hiding either. Each becomes a finding.
+   */
+  #checkAnchor(): void {
+    if (this.#anchorFile === undefined) return;
+    const anchor = readAnchor(this.#anchorFile, this.#macKeys);
+    // The newest entry tells: keyed entries only ever follow unkeyed ones (a scan for any would read a whole legacy log).
+    const tail = this.#db.prepare('SELECT mac FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+      { mac: string | null } | undefined;
+    const keyed = tail !== undefined && tail.mac !== null;
+    if (anchor.state === 'missing') {
+      if (keyed) this.#findings.push({ reason: 'the audit head anchor file is missing', brokenAt: this.#tailSeq });
+      return;
     }
-    if (this.#pending.length >= this.#maxBatch) {
-      // Written right after this request's reply is on its way, not inside it.
-      if (this.#immediate === undefined) this.#immediate = setImmediate(() => this.#flushOnTimer());
-    } else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => this.#flushOnTimer(), this.#flushIntervalMs);
+    if (anchor.state === 'invalid') {
+      this.#findings.push({ reason: anchor.reason, brokenAt: this.#tailSeq });
+      return;
+    }
+    const { head } = anchor;
+    this.#anchoredSeq = head.seq;
+    if (head.seq === 0) return;
+    // Any finding below sets the anchor to be rewritten at the new head, once that is recorded.
+    const before = this.#findings.length;
+    this.#compareWithAnchor(head);
+    if (this.#findings.length > before) this.#anchoredSeq = -1;
+  }
+
+  #compareWithAnchor(head: AuditHead): void {
+    if (this.#tailSeq < head.seq) {
+      this.#findings.push({
+        reason: `the log was truncated: it ends at entry ${this.#tailSeq}, but its anchor records entry ${head.seq}`,
+        brokenAt: this.#tailSeq + 1,
+      });
+      return;
+    }
+    const row = this.#db.prepare('SELECT hash FROM audit_log WHERE seq = ?').get(head.seq) as { hash: string } | undefined;
+    const matches = row ? row.hash === head.hash : this.#prunedThrough(head);
+    if (!matches) {
+      this.#findings.push({
+        reason: `entry ${head.seq} is not the one its anchor records: the log was rewritten`,
+        brokenAt: head.seq,
+      });
     }
   }
 
-  /** Number of entries waiting in memory. */
+  /** True when a prune checkpoint removed the anchored entry (and, where it can tell, with that hash). */
+  #prunedThrough(head: AuditHead): boolean {
+    return this.#pruneCheckpoints().some(
+      (checkpoint) =>
+        typeof checkpoint.fromSeq === 'number' &&
+        typeof checkpoint.toSeq === 'number' &&
+        checkpoint.fromSeq <= head.seq &&
+        head.seq <= checkpoint.toSeq &&
+        (checkpoint.toSeq !== head.seq || checkpoint.toHash === head.hash),
+    );
+  }
+
+  /** The newest entry: what the Audit view shows a person to note. */
+  get head(): AuditHead {
+    return { seq: this.#tailSeq, hash: this.#tailHash };
+  }
+
+  /**
+   * Queues the entry for this turn's commit and returns the promise of that commit (and, for a
+   * privileged entry, of the fdatasync after it). The promise rejects when the write fails,
+   * so the router answers `Database` rather than acknowledge an unrecorded request.
+   */
+  append(record: AuditRecord, options: AppendOptions): Promise<void> {
+    if (this.#disposed) throw new LocalBrainError('Unavailable', 'The audit log is closed.');
+    const traffic = countedTraffic(record);
+    if (traffic) this.#count(record, traffic);
+    else this.#pending.push({ kind: 'request', record });
+    const committed = this.#commitAtEndOfTurn();
+    return options.privileged ? committed.then(() => this.#storage.sync()) : committed;
+  }
+
+  /** Adds a PtyWrite or PtyAck to its session's window, closing the window first when its second is over. */
+  #count(record: AuditRecord, traffic: NonNullable<ReturnType<typeof countedTraffic>>): void {
+    const key = activityKey(record.actor, traffic.sessionId);
+    let activity = this.#activity.get(key);
+    if (activity && record.time >= activity.firstTime + activityWindowMs) {
+      this.#activityDue.push(activity);
+      activity = undefined;
+    }
+    if (!activity) {
+      activity = openActivity(record, traffic.sessionId);
+      this.#activity.set(key, activity);
+    }
+    addTraffic(activity, record, traffic);
+    this.#activityChanged.add(key);
+    if (this.#activityTimer === undefined) {
+      this.#activityTimer = setTimeout(() => this.#closeDueWindows(), activityWindowMs);
+      this.#activityTimer.unref();
+    }
+  }
+
+  /** Seals the windows whose second is over, so an idle terminal's last keystrokes reach the chain within a second or two. */
+  #closeDueWindows(now = Date.now()): void {
+    this.#activityTimer = undefined;
+    for (const [key, activity] of this.#activity) {
+      if (now >= activity.firstTime + activityWindowMs) {
+        this.#activityDue.push(activity);
+        this.#activity.delete(key);
+        this.#activityChanged.delete(key);
+      }
+    }
+    if (this.#activityDue.length > 0 && !this.#disposed) void this.#commitAtEndOfTurn();
+    if (this.#activity.size > 0) {
+      this.#activityTimer = setTimeout(() => this.#closeDueWindows(), activityWindowMs);
+      this.#activityTimer.unref();
+    }
+  }
+
+  /** Seals every open window now (dispose, a key rotation, tests). */
+  closeActivityWindows(): void {
+    this.#activityDue.push(...this.#activity.values());
+    this.#activity.clear();
+    this.#activityChanged.clear();
+    clearTimeout(this.#activityTimer);
+    this.#activityTimer = undefined;
+    this.flush();
+  }
+
+  /** Number of entries waiting for the end of the turn (or for a retry after a failed write). */
   get pendingCount(): number {
     return this.#pending.length;
   }
 
-  /** Writes every buffered entry in one transaction (a WAL append on this thread, no fsync). */
-  flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+  #commitAtEndOfTurn(): Promise<void> {
+    this.#turn ??= turnCommit();
+    // setImmediate, not queueMicrotask: a microtask runs after each I/O callback, so the frames
+    // one poll phase delivers would each get a transaction; the check phase runs once after all of them.
+    if (this.#immediate === undefined && this.#retryTimer === undefined) {
+      this.#immediate = setImmediate(() => this.#commitTurn());
+    }
+    return this.#turn.promise;
+  }
+
+  #commitTurn(): void {
+    this.#immediate = undefined;
+    this.#retryTimer = undefined;
+    try {
+      this.flush();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'audit write failed; will retry');
+      if (!this.#disposed && this.#hasWork()) {
+        this.#retryTimer = setTimeout(() => this.#commitTurn(), retryIntervalMs);
+      }
+    }
+  }
+
+  #hasWork(): boolean {
+    return this.#pending.length > 0 || this.#activityDue.length > 0 || this.#activityChanged.size > 0;
+  }
+
+  /**
+   * Writes every pending entry now, in one transaction (a WAL append on this thread, no
+   * fsync), and settles the promise those entries' appends returned. Reads call it first so
+   * they see every acknowledged entry; it throws `Database` when the write fails, and the
+   * entries stay pending for the next attempt.
+   */
+  flush(opening = false): void {
     clearImmediate(this.#immediate);
     this.#immediate = undefined;
-    if (this.#pending.length === 0) return;
+    const turn = this.#turn;
+    this.#turn = undefined;
+    if (!this.#hasWork()) {
+      turn?.resolve();
+      return;
+    }
     const batch = this.#pending;
     this.#pending = [];
+    const started = performance.now();
     try {
-      this.#writeBatch(batch);
+      this.#writeBatch(batch, opening);
     } catch (error) {
       this.#pending = batch.concat(this.#pending);
       if (this.#pending.length > maxPendingWhileFailing) {
         const dropped = this.#pending.splice(0, this.#pending.length - maxPendingWhileFailing);
         this.#logger.error({ dropped: dropped.length }, 'audit entries dropped: the database refuses writes');
       }
-      throw new LocalBrainError('Database', 'The audit log could not be written.', undefined, { cause: error });
+      const failure = new LocalBrainError('Database', 'The audit log could not be written.', undefined, { cause: error });
+      turn?.reject(failure);
+      throw failure;
     }
+    this.commitDurationsMs.push(performance.now() - started);
+    if (this.commitDurationsMs.length > 20_000) this.commitDurationsMs.splice(0, 10_000);
+    turn?.resolve();
     this.#storage.noteWrite();
-    // Power-loss durability for the batch, off the main thread; privileged callers await it themselves.
-    this.#storage.sync().catch((error: unknown) => this.#logger.error({ err: error }, 'audit sync failed'));
+    // Power-loss durability for ordinary entries soon, off the main thread; privileged callers await a sync themselves.
+    this.#syncTimer ??= setTimeout(() => {
+      this.#syncTimer = undefined;
+      this.#afterSync(this.head);
+    }, backgroundSyncDelayMs);
   }
 
-  #flushOnTimer(): void {
-    this.#timer = undefined;
-    this.#immediate = undefined;
-    try {
-      this.flush();
-    } catch (error) {
-      this.#logger.error({ err: error }, 'audit batch write failed; will retry');
-      if (!this.#disposed) this.#timer = setTimeout(() => this.#flushOnTimer(), this.#flushIntervalMs * 4);
-    }
+  /** Starts an fdatasync and, once it is done, lets the anchor move up to `head`. */
+  #afterSync(head: AuditHead): void {
+    this.#storage.sync().then(
+      () => {
+        if (this.#durableHead === undefined || head.seq >= this.#durableHead.seq) this.#durableHead = head;
+        this.#scheduleAnchor();
+      },
+      (error: unknown) => this.#logger.error({ err: error }, 'audit sync failed'),
+    );
   }
 
-  #writeBatch(batch: readonly PendingEntry[]): void {
+  /**
+   * One transaction: windows that are over become chained entries (and leave the open table),
+   * then the turn's entries, then the open windows that changed are rewritten.
+   */
+  #writeBatch(batch: readonly PendingEntry[], recovered: boolean): void {
     let seq = this.#tailSeq;
     let prevHash = this.#tailHash;
+    const due = this.#activityDue;
     this.#db
       .transaction(() => {
+        for (const activity of due) {
+          seq += 1;
+          prevHash = this.#insertEntry(seq, 'request', activityRecord(activity, recovered), prevHash);
+          this.#openActivity.remove(activity);
+        }
         for (const { kind, record } of batch) {
           seq += 1;
           prevHash = this.#insertEntry(seq, kind, record, prevHash);
         }
+        for (const key of this.#activityChanged) {
+          const activity = this.#activity.get(key);
+          if (activity) this.#openActivity.save(activity);
+        }
       })
       .immediate();
+    this.#activityDue = [];
+    this.#activityChanged.clear();
     this.#tailSeq = seq;
     this.#tailHash = prevHash;
   }
@@ -219,10 +492,43 @@ export class AuditLog implements AuditSink {
       prevHash,
     };
     const hash = entryHash(fields, summaryJson);
-    this.#insert.run(seq, kind, time, record.actor, record.type, summaryJson, record.outcome, durationMs, prevHash, hash);
+    const mac = entryMac(this.#macKey, hash);
+    this.#insert.run(seq, kind, time, record.actor, record.type, summaryJson, record.outcome, durationMs, prevHash, hash, mac);
     return hash;
   }
 
+  /** Anchors the newest durable head at most once a second, off the main thread. */
+  #scheduleAnchor(): void {
+    if (this.#anchorFile === undefined || this.#disposed || this.#anchorTimer !== undefined) return;
+    const due = this.#anchoredSeq < 0 ? 0 : anchorIntervalMs;
+    this.#anchorTimer = setTimeout(() => {
+      this.#anchorTimer = undefined;
+      const head = this.#durableHead;
+      if (head !== undefined && head.seq !== this.#anchoredSeq) this.#writeAnchorLater(head);
+    }, due);
+    this.#anchorTimer.unref();
+  }
+
+  #writeAnchorLater(head: AuditHead): void {
+    const file = this.#anchorFile;
+    if (file === undefined) return;
+    const key = this.#macKey;
+    this.#anchoredSeq = head.seq;
+    this.#anchorWriting = this.#anchorWriting
+      .then(() => writeAnchor(file, key, head))
+      .then(
+        () => {
+          if (Date.now() - this.#headLoggedAt >= headLogIntervalMs) this.#logHead('audit head', head);
+        },
+        (error: unknown) => this.#logger.warn({ err: error, file }, 'the audit head anchor could not be written'),
+      );
+  }
+
+  /** Writes the head into the sealed (encrypted) log: a copy outside the database that a person or an investigator can compare. */
+  #logHead(message: string, head = this.head): void {
+    this.#headLoggedAt = Date.now();
+    this.#logger.info({ auditHead: { seq: head.seq, hash: head.hash } }, message);
+  }
   /** Newest first, paged by `before` (a sequence number); buffered entries are written first so the page is current. */
   query(query: AuditQuery = {}): { entries: AuditEntry[]; nextBefore?: number } {
     this.flush();
@@ -261,29 +567,31 @@ export class AuditLog implements AuditSink {
   /**
    * Walks the chain oldest first: every entry's hash must match its fields, its `prevHash`
    * the hash before it, and sequence numbers must have no gaps. When the oldest entries were
-   * pruned, the first remaining one must link to the hash a prune checkpoint recorded.
+   * pruned, the first remaining one must link to the hash a prune checkpoint recorded. Every
+   * keyed entry's MAC must match under a key this installation holds; a run of entries MAC'd
+   * under a key no longer held (before a rekey) is vouched for by the first held-key MAC after
+   * it, whose hash covers them. Then what the anchor check at open found, if anything.
    * Reads in chunks and yields between them, so a long log does not hold up other requests;
    * entries appended meanwhile are left for the next run.
    */
   async verify(signal?: AbortSignal): Promise<AuditVerifyResult> {
     this.flush();
-    const upTo = this.#tailSeq;
+    const head = this.head;
     const chunk = this.#db.prepare('SELECT * FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
-    let checked = 0;
-    let previous: { seq: number; hash: string } | undefined;
+    const walk: ChainWalk = { checked: 0, previous: undefined, keyed: false, unvouchedFrom: undefined };
     let after = -1;
     this.#verifying++;
     try {
       for (;;) {
-        const rows = chunk.all(after, upTo, verifyChunkRows) as Row[];
+        const rows = chunk.all(after, head.seq, verifyChunkRows) as Row[];
         for (const row of rows) {
-          const reason = this.#checkRow(row, previous);
-          if (reason !== undefined) return { ok: false, checked, brokenAt: row.seq, reason };
-          checked++;
-          previous = { seq: row.seq, hash: row.hash };
+          const reason = this.#checkRow(row, walk);
+          if (reason !== undefined) return { ok: false, checked: walk.checked, brokenAt: row.seq, reason, head };
+          walk.checked++;
+          walk.previous = { seq: row.seq, hash: row.hash };
         }
         const last = rows.at(-1);
-        if (!last || rows.length < verifyChunkRows) return { ok: true, checked };
+        if (!last || rows.length < verifyChunkRows) break;
         after = last.seq;
         await new Promise((resolve) => setImmediate(resolve));
         signal?.throwIfAborted();
@@ -291,10 +599,18 @@ export class AuditLog implements AuditSink {
     } finally {
       this.#verifying--;
     }
+    if (walk.unvouchedFrom !== undefined) {
+      const reason = 'this entry’s MAC does not match: it was changed, or the log re-chained, without the audit key';
+      return { ok: false, checked: walk.checked, brokenAt: walk.unvouchedFrom, reason, head };
+    }
+    const finding = this.#findings[0];
+    if (finding) return { ok: false, checked: walk.checked, brokenAt: finding.brokenAt, reason: finding.reason, head };
+    return { ok: true, checked: walk.checked, head };
   }
 
-  /** Why `row` breaks the chain after `previous`, or undefined when it holds. */
-  #checkRow(row: Row, previous: { seq: number; hash: string } | undefined): string | undefined {
+  /** Why `row` breaks the chain after `walk.previous`, or undefined when it holds. */
+  #checkRow(row: Row, walk: ChainWalk): string | undefined {
+    const previous = walk.previous;
     if (previous === undefined) {
       if (row.seq === 1) {
         if (row.prev_hash !== genesisHash) return 'the first entry does not start the chain';
@@ -316,23 +632,40 @@ export class AuditLog implements AuditSink {
       durationMs: row.duration_ms,
       prevHash: row.prev_hash,
     };
-    return entryHash(fields, row.summary) === row.hash ? undefined : 'this entry was changed after it was written';
+    if (entryHash(fields, row.summary) !== row.hash) return 'this entry was changed after it was written';
+    if (row.mac === null) {
+      // Entries from before the chain was keyed come first; none can follow a keyed one.
+      return walk.keyed ? 'this entry’s MAC was removed' : undefined;
+    }
+    walk.keyed = true;
+    if (this.#macKeys.some((key) => entryMac(key, row.hash) === row.mac)) walk.unvouchedFrom = undefined;
+    else walk.unvouchedFrom ??= row.seq;
+    return undefined;
   }
 
-  #prunedBefore(firstSeq: number, firstPrevHash: string): boolean {
-    const checkpoints = this.#db.prepare(`SELECT summary FROM audit_log WHERE kind = 'prune' ORDER BY seq DESC`).all() as {
+  #pruneCheckpoints(): AuditSummary[] {
+    const rows = this.#db.prepare(`SELECT summary FROM audit_log WHERE kind = 'prune' ORDER BY seq DESC`).all() as {
       summary: string;
     }[];
-    return checkpoints.some(({ summary }) => {
-      const parsed = JSON.parse(summary) as AuditSummary;
-      return parsed.toSeq === firstSeq - 1 && parsed.toHash === firstPrevHash;
-    });
+    return rows.map(({ summary }) => JSON.parse(summary) as AuditSummary);
+  }
+
+  /** A prune checkpoint accounts for everything before `firstSeq`: its range ends there, with that hash and a full count. */
+  #prunedBefore(firstSeq: number, firstPrevHash: string): boolean {
+    return this.#pruneCheckpoints().some(
+      (checkpoint) =>
+        checkpoint.toSeq === firstSeq - 1 &&
+        checkpoint.toHash === firstPrevHash &&
+        typeof checkpoint.fromSeq === 'number' &&
+        checkpoint.count === firstSeq - checkpoint.fromSeq,
+    );
   }
 
   /**
    * Removes entries older than `cutoffTime` through the one path the delete trigger allows
    * (a permit row inside the same transaction), and appends a checkpoint entry carrying the
-   * range and the hash of its last entry, so the shortened chain still verifies.
+   * range, its count and the hash of its last entry, so the shortened chain still verifies
+   * and a removal without a checkpoint does not.
    */
   prune(cutoffTime: number, now = Date.now()): { removed: number } {
     if (this.#verifying > 0) return { removed: 0 };
@@ -365,18 +698,77 @@ export class AuditLog implements AuditSink {
     this.#storage.noteWrite();
     // Pruning is rare and removes a range: checkpoint it now rather than leave it in a large WAL.
     this.#storage.checkpoint('PASSIVE');
+    this.#logHead('audit pruned');
+    this.#afterSync(this.head);
     return { removed };
   }
 
-  /** Writes what is buffered; later appends are refused. */
-  dispose(): void {
+  /**
+   * Before a rekey: records the rotation in an entry MAC'd under the new key, and MACs
+   * everything after it under that key. The entry's hash covers every earlier entry, so the
+   * chain stays verifiable once the old key is gone. Returns the undo for a rekey that fails
+   * (later entries go back to the old key; the rotation entry still verifies while the staged
+   * key is held, and the next entry under the old key vouches for it after).
+   */
+  rotateKey(next: Buffer): () => void {
+    this.closeActivityWindows();
+    const previous = this.#macKey;
+    const nextMacKey = auditMacKey(next);
+    this.#macKey = nextMacKey;
+    this.#macKeys = [nextMacKey, ...this.#macKeys];
+    try {
+      this.#pending.push({
+        kind: 'request',
+        record: { time: Date.now(), actor: internalActor, type: 'AuditKeyRotated', summary: {}, outcome: 'ok', durationMs: 0 },
+      });
+      this.flush();
+    } catch (error) {
+      this.#macKey = previous;
+      throw error;
+    }
+    this.#anchoredSeq = -1;
+    return () => {
+      this.#macKey = previous;
+      this.#macKeys = [previous, ...this.#macKeys.filter((key) => key !== previous)];
+      this.#anchoredSeq = -1;
+    };
+  }
+
+  /**
+   * Writes what is buffered and seals the open windows; later appends are refused. Then,
+   * once everything is fdatasync'ed, anchors the final head and notes it in the sealed log.
+   */
+  async dispose(): Promise<void> {
     if (this.#disposed) return;
     try {
-      this.flush();
+      this.closeActivityWindows();
     } finally {
       this.#disposed = true;
-      clearTimeout(this.#timer);
+      clearTimeout(this.#retryTimer);
       clearImmediate(this.#immediate);
+      clearTimeout(this.#activityTimer);
+      clearTimeout(this.#anchorTimer);
+      clearTimeout(this.#syncTimer);
     }
+    await this.#anchorWriting;
+    const file = this.#anchorFile;
+    if (file === undefined || this.#storage.closed) return;
+    await this.#storage.sync();
+    const head = this.head;
+    try {
+      writeAnchorNow(file, this.#macKey, head);
+    } catch (error) {
+      this.#logger.warn({ err: error, file }, 'the audit head anchor could not be written');
+    }
+    this.#logHead('audit head at close', head);
   }
+}
+
+interface ChainWalk {
+  checked: number;
+  previous: { seq: number; hash: string } | undefined;
+  /** A keyed entry was seen: every later one must be keyed too. */
+  keyed: boolean;
+  /** First of the latest run of entries whose MAC no held key matches, until a held-key MAC vouches for it. */
+  unvouchedFrom: number | undefined;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import type { AuditSummary } from '../../ports/audit';
 
 /** The `prevHash` of the first entry ever written. */
@@ -40,4 +40,24 @@ export function roundDuration(ms: number): number {
 export function entryHash(fields: ChainFields, summaryJson = canonicalSummary(fields.summary)): string {
   const encoded = `[${encodingVersion},${fields.seq},${JSON.stringify(fields.kind)},${fields.time},${JSON.stringify(fields.actor)},${JSON.stringify(fields.type)},${summaryJson},${JSON.stringify(fields.outcome)},${JSON.stringify(fields.durationMs)},${JSON.stringify(fields.prevHash)}]`;
   return createHash('sha256').update(encoded, 'utf8').digest('hex');
+}
+
+/** HKDF `info` for the audit MAC key: a label of its own, so the key is never the database key or any other derived key. */
+const macKeyInfo = 'localbrain audit mac v1';
+/** What an entry's MAC signs before its hash: keeps entry MACs and anchor MACs (same key) from ever standing in for each other. */
+const entryMacLabel = 'localbrain audit entry v1\n';
+
+/**
+ * The key that MACs the chain, derived from the database key with HKDF-SHA256. Derived rather
+ * than stored: nothing more to keep, back up or lose, and the key itself is in no table, so a
+ * copy of the rows (an export, a leaked SQL session, a backup read by someone without the key)
+ * cannot be re-chained into something that verifies.
+ */
+export function auditMacKey(databaseKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', databaseKey, Buffer.alloc(0), macKeyInfo, 32));
+}
+
+/** HMAC-SHA256 over the entry's hash, which already covers every field and the link to the entry before. */
+export function entryMac(macKey: Buffer, hash: string): string {
+  return createHmac('sha256', macKey).update(entryMacLabel).update(hash, 'utf8').digest('hex');
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { StorageStatus } from '../../../shared/contract/settings';
 import { LocalBrainError } from '../../../shared/errors';
+import { anchorFileName } from '../audit/anchor';
 import { AuditLog } from '../audit/audit-log';
 import { RetentionScheduler } from '../audit/retention';
 import { generateDatabaseKey } from '../keys/database-key';
@@ -35,11 +36,19 @@ export class Storage {
   /** Set while a rekey runs, from staging the new key to committing it: rekeys never overlap. */
   #rekeying = false;
 
-  private constructor(database: StorageDatabase, keyStore: KeyStore, logger: Logger) {
+  private constructor(database: StorageDatabase, keyStore: KeyStore, logger: Logger, dataDir: string | undefined) {
     this.database = database;
     this.#keyStore = keyStore;
     this.#logger = logger;
-    this.audit = new AuditLog({ storage: database, logger });
+    const current = keyStore.keys[database.keyIndex] ?? keyStore.keys[0];
+    if (current === undefined) throw new Error('the key store holds no key');
+    this.audit = new AuditLog({
+      storage: database,
+      logger,
+      databaseKeys: { current, others: keyStore.keys.filter((key) => key !== current) },
+      // Beside the database and its key (db.key in serve, the keychain-wrapped db-key.json on the desktop).
+      ...(dataDir === undefined ? {} : { anchorFile: path.join(dataDir, anchorFileName) }),
+    });
     this.settings = new SettingsService(database, logger);
     this.#retention = new RetentionScheduler(this.audit, this.settings, logger);
   }
@@ -63,7 +72,7 @@ export class Storage {
           'database migrated',
         );
       }
-      return new Storage(database, options.keyStore, options.logger);
+      return new Storage(database, options.keyStore, options.logger, options.dataDir);
     } catch (error) {
       await database.close();
       throw error;
@@ -115,10 +124,16 @@ export class Storage {
       this.audit.flush();
       const next = generateDatabaseKey();
       const { recoveryKey } = await this.#keyStore.stage(next);
-      this.audit.flush();
+      // From here on entries are MAC'd under the new key; the rotation entry vouches for those before it.
+      const undoRotation = this.audit.rotateKey(next);
       await this.database.settle();
       // No await between here and the end of rekey: nothing else writes while the journal mode is switched.
-      this.database.rekey(next);
+      try {
+        this.database.rekey(next);
+      } catch (error) {
+        undoRotation();
+        throw error;
+      }
       await this.#keyStore.commit(next);
       this.#logger.info({ file: this.database.file }, 'database rekeyed');
       return recoveryKey === undefined ? { rekeyedAt: Date.now() } : { rekeyedAt: Date.now(), recoveryKey };
@@ -131,7 +146,7 @@ export class Storage {
   async dispose(): Promise<void> {
     this.#retention.dispose();
     try {
-      this.audit.dispose();
+      await this.audit.dispose();
     } catch (error) {
       this.#logger.error({ err: error }, 'final audit write failed');
     }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { AuditEntry, AuditVerifyResult } from '../../../shared/contract/audit';
+import type { AuditEntry, AuditHeadValue, AuditVerifyResult } from '../../../shared/contract/audit';
 import { errorCodes } from '../../../shared/errors';
 import { ReplyError, request } from '../api';
 import './storage-views.css';
@@ -7,6 +7,8 @@ import './storage-views.css';
 const pageSize = 50;
 /** Entries per export request: large pages keep the number of round trips small. */
 const exportPageSize = 10_000;
+/** Hex characters of the head's hash shown to note down: 48 bits, far beyond guessing, short enough to copy by hand. */
+const shortHashChars = 12;
 
 type OutcomeFilter = '' | 'ok' | 'error' | (typeof errorCodes)[number];
 
@@ -36,6 +38,8 @@ export function AuditView() {
   const [message, setMessage] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [busy, setBusy] = useState(false);
+  /** The newest entry seen: from the last verify, or from an unfiltered first page. */
+  const [head, setHead] = useState<AuditHeadValue>();
 
   const load = useCallback(
     async (before: number | undefined) => {
@@ -51,6 +55,10 @@ export function AuditView() {
         });
         setEntries(page.entries);
         setNextBefore(page.nextBefore);
+        const newest = page.entries[0];
+        if (before === undefined && filters.type === '' && filters.outcome === '' && newest) {
+          setHead((known) => (known && known.seq > newest.seq ? known : { seq: newest.seq, hash: newest.hash }));
+        }
         setMessage(undefined);
       } catch (caught) {
         setMessage(describe(caught));
@@ -68,7 +76,9 @@ export function AuditView() {
   const runVerify = async () => {
     setBusy(true);
     try {
-      setVerify(await request({ type: 'AuditVerify', data: {} }));
+      const result = await request({ type: 'AuditVerify', data: {} });
+      setVerify(result);
+      if (result.head) setHead(result.head);
     } catch (caught) {
       setMessage(describe(caught));
     } finally {
@@ -141,6 +151,14 @@ export function AuditView() {
             ? `Chain verified: ${verify.checked} entries intact.`
             : `Chain broken at entry ${verify.brokenAt ?? '?'}: ${verify.reason ?? 'unknown reason'} (${verify.checked} entries before it are intact).`}
       </p>
+      {head && (
+        <p aria-label="Chain head" className="chain-head">
+          Head: entry {head.seq} · <code title={head.hash}>{head.hash.slice(0, shortHashChars)}</code>{' '}
+          <span className="hint">
+            Note it down: a later log that lacks this entry, or has another hash for it, was cut or rewritten.
+          </span>
+        </p>
+      )}
       {message && <p role="alert">{message}</p>}
       {notice && (
         <p role="status" aria-label="Export">

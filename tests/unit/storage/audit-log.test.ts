@@ -17,11 +17,15 @@ const { logger } = capturingLogger();
 
 function open(): void {
   database = StorageDatabase.open({ file: path.join(dir.path, 'localbrain.db'), keys: [key], migrations });
-  audit = new AuditLog({ storage: database, logger });
+  audit = new AuditLog({ storage: database, logger, databaseKeys: { current: key }, anchorFile: anchorFile() });
+}
+
+function anchorFile(): string {
+  return path.join(dir.path, 'audit-head.json');
 }
 
 async function reopen(): Promise<void> {
-  audit.dispose();
+  await audit.dispose();
   await database.close();
   open();
 }
@@ -44,18 +48,55 @@ beforeEach(async () => {
   open();
 });
 afterEach(async () => {
-  audit.dispose();
+  await audit.dispose();
   await database.close();
   await dir.remove();
 });
 
 describe('AuditLog', () => {
   it('batches ordinary entries and writes them on flush', () => {
-    for (let n = 1; n <= 3; n++) expect(audit.append(record(n), { privileged: false }) === undefined).toBe(true);
+    for (let n = 1; n <= 3; n++) void audit.append(record(n), { privileged: false });
     expect(audit.pendingCount).toBe(3);
     expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(0);
     audit.flush();
     expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(3);
+  });
+
+  it('commits every entry of one event-loop turn in one transaction, before any of their appends resolves', async () => {
+    const count = () => database.db.prepare('SELECT count(*) FROM audit_log').pluck().get();
+    const seenAtResolve: unknown[] = [];
+    const appends = [1, 2, 3, 4].map((n) =>
+      audit.append(record(n), { privileged: false }).then(() => seenAtResolve.push(count())),
+    );
+    // Still the same turn: nothing written, nothing resolved.
+    await Promise.resolve();
+    expect(count()).toBe(0);
+    expect(seenAtResolve).toEqual([]);
+    await Promise.all(appends);
+    expect(seenAtResolve).toEqual([4, 4, 4, 4]);
+    // One transaction per turn: an entry that cannot be written takes its whole turn with it.
+    database.db.exec(
+      `CREATE TEMP TRIGGER refuse_seq_7 BEFORE INSERT ON audit_log WHEN NEW.seq = 7 BEGIN SELECT RAISE(ABORT, 'no'); END`,
+    );
+    const turn = [5, 6, 7].map((n) => audit.append(record(n), { privileged: false }));
+    for (const append of turn) await expect(append).rejects.toMatchObject({ code: 'Database' });
+    expect(count()).toBe(4);
+    database.db.exec('DROP TRIGGER temp.refuse_seq_7');
+    await audit.append(record(8), { privileged: false });
+    expect(count()).toBe(8);
+  });
+
+  it('rejects the appends of a turn whose write fails, keeps the entries and writes them once the database accepts writes again', async () => {
+    database.db.exec(`CREATE TEMP TRIGGER refuse_inserts BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const failed = audit.append(record(1), { privileged: false });
+    await expect(failed).rejects.toMatchObject({ code: 'Database' });
+    const privileged = audit.append(record(2), { privileged: true });
+    await expect(privileged).rejects.toMatchObject({ code: 'Database' });
+    expect(audit.pendingCount).toBe(2);
+    database.db.exec('DROP TRIGGER temp.refuse_inserts');
+    await audit.append(record(3), { privileged: false });
+    expect(audit.query().entries.map((entry) => entry.summary.path)).toEqual(['/w/3', '/w/2', '/w/1']);
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('writes a privileged entry before its append resolves', async () => {
@@ -89,7 +130,7 @@ describe('AuditLog', () => {
     const entries = audit.query({ limit: 500 }).entries.reverse();
     expect(entries[0]?.prevHash).toBe(genesisHash);
     for (let index = 1; index < entries.length; index++) expect(entries[index]?.prevHash).toBe(entries[index - 1]?.hash);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 20 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 20 });
   });
 
   it('refuses UPDATE and DELETE of an audit row through SQL', async () => {
@@ -97,7 +138,7 @@ describe('AuditLog', () => {
     audit.flush();
     expect(() => database.db.prepare(`UPDATE audit_log SET summary = '{}' WHERE seq = 1`).run()).toThrow(/append-only/);
     expect(() => database.db.prepare('DELETE FROM audit_log WHERE seq = 1').run()).toThrow(/append-only/);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 1 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 1 });
   });
 
   it('reports exactly the entry whose summary was edited with the triggers dropped', async () => {
@@ -142,7 +183,7 @@ describe('AuditLog', () => {
     for (let n = 1; n <= 10; n++) void audit.append(record(n, { time: n * 1000 }), { privileged: false });
     const { removed } = audit.prune(6_500, 50_000);
     expect(removed).toBe(6);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 5 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 5 });
     const [checkpoint] = audit.query({ limit: 1 }).entries;
     expect(checkpoint).toMatchObject({
       seq: 11,
@@ -155,7 +196,7 @@ describe('AuditLog', () => {
     await reopen();
     void audit.append(record(12, { time: 60_000 }), { privileged: false });
     expect(audit.prune(9_500, 70_000).removed).toBe(3);
-    expect(await audit.verify()).toEqual({ ok: true, checked: 4 });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 4 });
   });
 
   it('verifies across chunks, yielding between them, and finds a change deep in a long log', async () => {
@@ -164,7 +205,7 @@ describe('AuditLog', () => {
     const running = audit.verify();
     // While a walk is in progress, retention waits rather than cut the chain under it.
     expect(audit.prune(Number.MAX_SAFE_INTEGER).removed).toBe(0);
-    expect(await running).toEqual({ ok: true, checked: 5_000 });
+    expect(await running).toMatchObject({ ok: true, checked: 5_000 });
     database.db.exec('DROP TRIGGER audit_log_no_update');
     database.db.prepare(`UPDATE audit_log SET outcome = 'Internal' WHERE seq = 4321`).run();
     expect(await audit.verify()).toMatchObject({ ok: false, checked: 4_320, brokenAt: 4_321 });
@@ -192,21 +233,10 @@ describe('AuditLog', () => {
 
   it('writes what is buffered on dispose and refuses appends after', async () => {
     void audit.append(record(1), { privileged: false });
-    audit.dispose();
+    await audit.dispose();
     expect(() => void audit.append(record(2), { privileged: false })).toThrow(/closed/);
     await database.close();
     open();
     expect(audit.query().entries).toHaveLength(1);
-  });
-
-  it('writes a full batch right after the request, without waiting for the timer', async () => {
-    const small = new AuditLog({ storage: database, logger, maxBatch: 4, flushIntervalMs: 60_000 });
-    for (let n = 1; n <= 4; n++) void small.append(record(n), { privileged: false });
-    // Not inside the append that filled the batch: that request's reply goes first.
-    expect(small.pendingCount).toBe(4);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(small.pendingCount).toBe(0);
-    expect(database.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(4);
-    small.dispose();
   });
 });
