@@ -126,7 +126,10 @@ describe('StorageRekey over serve: one at a time (issue 13 item 3)', () => {
       const second = await WsClient.connect(running.serve?.wsUrl ?? '');
       running.clients.push(second);
       const verify = await first.request({ type: 'AuditVerify', data: {} });
-      expect(verify, `AuditVerify after restart ${run}`).toMatchObject({ ok: true, value: { ok: true } });
+      expect(verify, `AuditVerify after restart ${run}: ${JSON.stringify(verify)}`).toMatchObject({
+        ok: true,
+        value: { ok: true },
+      });
       // Replies cut off by the kill never come; only those that do are counted.
       for (const client of [first, second, first]) {
         void client.request({ type: 'StorageRekey', data: {} }).then((reply) => {

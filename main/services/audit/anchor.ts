@@ -26,7 +26,8 @@ const anchorFileSchema = z.strictObject({
 export type AnchorRead =
   | { readonly state: 'missing' }
   | { readonly state: 'invalid'; readonly reason: string }
-  | { readonly state: 'valid'; readonly head: AuditHead; readonly time: number };
+  /** `keyIndex`: which of the offered MAC keys vouched for it (0: the current one). */
+  | { readonly state: 'valid'; readonly head: AuditHead; readonly time: number; readonly keyIndex: number };
 
 function anchorMac(macKey: Buffer, head: AuditHead, time: number): string {
   return createHmac('sha256', macKey).update(`${anchorMacLabel}${head.seq}\n${head.hash}\n${time}`, 'utf8').digest('hex');
@@ -49,8 +50,10 @@ export function readAnchor(file: string, macKeys: readonly Buffer[]): AnchorRead
   }
   const head = { seq: parsed.seq, hash: parsed.hash };
   const stored = Buffer.from(parsed.mac, 'hex');
-  const holds = macKeys.some((key) => timingSafeEqual(Buffer.from(anchorMac(key, head, parsed.time), 'hex'), stored));
-  return holds ? { state: 'valid', head, time: parsed.time } : { state: 'invalid', reason: 'the anchor file was altered' };
+  const keyIndex = macKeys.findIndex((key) => timingSafeEqual(Buffer.from(anchorMac(key, head, parsed.time), 'hex'), stored));
+  return keyIndex === -1
+    ? { state: 'invalid', reason: 'the anchor file was altered' }
+    : { state: 'valid', head, time: parsed.time, keyIndex };
 }
 
 /** Writes the anchor now, durably (temp file, fsync, rename); for shutdown and the rare moments that cannot wait. */

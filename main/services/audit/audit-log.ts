@@ -257,7 +257,9 @@ export class AuditLog implements AuditSink {
       return;
     }
     const { head } = anchor;
-    this.#anchoredSeq = head.seq;
+    // An anchor vouched for by an older key (a rekey interrupted, or just finished) is rewritten
+    // under the current one at once, before the older key can be dropped from disk.
+    this.#anchoredSeq = anchor.keyIndex === 0 ? head.seq : -1;
     if (head.seq === 0) return;
     // Any finding below sets the anchor to be rewritten at the new head, once that is recorded.
     const before = this.#findings.length;
@@ -732,6 +734,22 @@ export class AuditLog implements AuditSink {
       this.#macKeys = [previous, ...this.#macKeys.filter((key) => key !== previous)];
       this.#anchoredSeq = -1;
     };
+  }
+
+  /**
+   * Anchors the current head now, under the current MAC key, once it is fdatasync'ed; after
+   * any anchor write in flight, so an older one never lands last. A rekey calls this before
+   * it commits the new key, so the anchor on disk is always vouched for by a key on disk.
+   */
+  async anchorNow(): Promise<void> {
+    const file = this.#anchorFile;
+    if (file === undefined || this.#storage.closed) return;
+    await this.#storage.sync();
+    const head = this.head;
+    const key = this.#macKey;
+    this.#anchorWriting = this.#anchorWriting.then(() => writeAnchorNow(file, key, head));
+    await this.#anchorWriting;
+    this.#anchoredSeq = head.seq;
   }
 
   /**

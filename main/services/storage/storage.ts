@@ -124,16 +124,15 @@ export class Storage {
       this.audit.flush();
       const next = generateDatabaseKey();
       const { recoveryKey } = await this.#keyStore.stage(next);
-      // From here on entries are MAC'd under the new key; the rotation entry vouches for those before it.
-      const undoRotation = this.audit.rotateKey(next);
       await this.database.settle();
-      // No await between here and the end of rekey: nothing else writes while the journal mode is switched.
-      try {
-        this.database.rekey(next);
-      } catch (error) {
-        undoRotation();
-        throw error;
-      }
+      // No await between here and the rotation entry: nothing else writes while the journal
+      // mode is switched, and the first entry under the new key is the one that vouches (by
+      // the hash chain) for every entry MAC'd under the old key before it.
+      this.database.rekey(next);
+      this.audit.rotateKey(next);
+      // The anchor moves to the new key before the new key replaces the old on disk: a kill
+      // at any point leaves an anchor that a key on disk vouches for.
+      await this.audit.anchorNow();
       await this.#keyStore.commit(next);
       this.#logger.info({ file: this.database.file }, 'database rekeyed');
       return recoveryKey === undefined ? { rekeyedAt: Date.now() } : { rekeyedAt: Date.now(), recoveryKey };

@@ -303,7 +303,10 @@ describe('tamper evidence', () => {
 describe('chain formats and keys', () => {
   it('verifies a log written by the unkeyed chain of schema 1, and keys what follows it', async () => {
     await close();
-    rmSync(path.join(dir.path, 'localbrain.db'));
+    // Start afresh as a first start would: without the database or anything that only exists beside one.
+    for (const leftover of ['localbrain.db', 'localbrain.db.keycheck', 'localbrain.db-wal']) {
+      rmSync(path.join(dir.path, leftover), { force: true });
+    }
     rmSync(anchorFile(), { force: true });
     // A schema-1 database, written as the old build did: hash links, no MAC column.
     const old = StorageDatabase.open({
