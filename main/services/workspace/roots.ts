@@ -167,6 +167,14 @@ export class WorkspaceRoots implements Containment {
     return root;
   }
 
+  #isRoot(requested: string, action: string): LocalBrainError {
+    return new LocalBrainError(
+      'PermissionDenied',
+      `Cannot ${action} a workspace root (${requested}); remove it from the workspace instead.`,
+      { path: requested },
+    );
+  }
+
   #offLimits(requested: string): LocalBrainError {
     return new LocalBrainError('PermissionDenied', `${requested} is LocalBrain's own data folder, which files cannot open.`, {
       path: requested,
@@ -188,8 +196,11 @@ export class WorkspaceRoots implements Containment {
    * Resolves an entry by its folder's real path and its own name, without following the
    * entry itself: for creating it, or for renaming or deleting a symlink rather than its target.
    */
-  async resolveChild(requested: string): Promise<ResolvedChild> {
+  async resolveChild(requested: string, action = 'change'): Promise<ResolvedChild> {
     const { absolute } = this.#lexical(requested);
+    // Checked before the parent is resolved: a root's parent is outside, which would be the wrong refusal.
+    if (this.#roots.some((root) => isInside(root, absolute, this.#foldCase) && isInside(absolute, root, this.#foldCase)))
+      throw this.#isRoot(requested, action);
     const name = path.basename(absolute);
     const parentPath = path.dirname(absolute);
     if (parentPath === absolute || name === '' || name === '.' || name === '..') {
@@ -199,9 +210,7 @@ export class WorkspaceRoots implements Containment {
     const root = this.#contained(parent, requested);
     const target = path.join(parent, name);
     if (this.#isExcluded(target)) throw this.#offLimits(requested);
-    if (this.#roots.includes(target)) {
-      throw new LocalBrainError('PermissionDenied', `${requested} is a workspace root; revoke it instead.`, { path: requested });
-    }
+    if (this.#roots.includes(target)) throw this.#isRoot(requested, action);
     return { root, parent, name, absolute: target, relative: toPosix(path.relative(root, target)) };
   }
 }
