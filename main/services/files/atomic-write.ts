@@ -44,15 +44,29 @@ export interface AtomicWriteOptions {
   readonly signal?: AbortSignal;
 }
 
-async function writeAll(handle: FileHandle, data: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+/** Writes all of `data` at `at` in the file, in chunks, checking for an abort between them. */
+async function writeAll(handle: FileHandle, data: Uint8Array, signal: AbortSignal | undefined, at = 0): Promise<void> {
   for (let offset = 0; offset < data.length; offset += chunkBytes) {
     signal?.throwIfAborted();
     const end = Math.min(offset + chunkBytes, data.length);
     let written = offset;
     while (written < end) {
-      const { bytesWritten } = await handle.write(data, written, end - written, written);
+      const { bytesWritten } = await handle.write(data, written, end - written, at + written);
       written += bytesWritten;
     }
+  }
+}
+
+/** Copies a file's bytes from one open descriptor to another in chunks, so a large file never sits in memory. */
+async function copyContents(from: FileHandle, to: FileHandle, signal: AbortSignal | undefined): Promise<void> {
+  const buffer = Buffer.allocUnsafe(chunkBytes);
+  let position = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    const { bytesRead } = await from.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) return;
+    await writeAll(to, buffer.subarray(0, bytesRead), undefined, position);
+    position += bytesRead;
   }
 }
 
@@ -115,7 +129,7 @@ export async function writeInPlace(
     const backup = tempNameFor(name);
     const backupHandle = await openInDir(dir, backup, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, name, 0o600);
     try {
-      await writeAll(backupHandle, await handle.readFile(), options.signal);
+      await copyContents(handle, backupHandle, options.signal);
       await backupHandle.sync();
     } catch (error) {
       await backupHandle.close();

@@ -297,6 +297,8 @@ export class FileOperations {
     const data = op.encoding === 'base64' ? Buffer.from(op.content, 'base64') : encodeText(op.content, op.charset ?? 'utf-8');
     // Keyed by the real path, so a save through a symlink waits for one through its target.
     return this.#writeLocks.run(target.absolute, async () => {
+      // A save whose request timed out while it waited must not land afterwards.
+      signal?.throwIfAborted();
       const { dir, name } = await this.#parent(target, requested);
       try {
         const current = await lstatOrUndefined(dir.join(name));

@@ -180,6 +180,15 @@ describe('saving', () => {
     expect((await readdir(path.join(fx.workspace, 'docs'))).filter(isTempName)).toEqual([]);
   });
 
+  it('backs up a large hard-linked file in chunks before writing it in place', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 5, 'x');
+    await writeFile(path.join(fx.workspace, 'big.bin'), big);
+    await link(path.join(fx.workspace, 'big.bin'), path.join(fx.workspace, 'big-link.bin'));
+    await fx.files.run({ op: { kind: 'write', content: 'small' }, path: 'big.bin' });
+    expect(await readFile(path.join(fx.workspace, 'big-link.bin'), 'utf8')).toBe('small');
+    expect((await readdir(fx.workspace)).filter(isTempName)).toEqual([]);
+  });
+
   it('writes another user’s file in place when it cannot give it back its owner', async () => {
     // As alice, a group-writable file of uid 2000 in her group 50: a rename would make it hers.
     const files = new FileOperations(fx.roots, fx.trash, { user: alice });
