@@ -133,7 +133,6 @@ async function guarded<T>(shown: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Sandboxed file operations on the granted roots: every path resolved, every open verified. */
 export interface FileOperationsOptions {
   /** Whose permission bits a save checks; this process's user by default (a test may name another). */
   readonly user?: UserIdentity;
@@ -141,6 +140,7 @@ export interface FileOperationsOptions {
   readonly moveCalls?: MoveCalls;
 }
 
+/** Sandboxed file operations on the granted roots: every path resolved, every open verified. */
 export class FileOperations {
   readonly #searches = new Map<string, { sender: Sender | undefined; root: string; controller: AbortController }>();
   /** Saves of one file run one at a time, so `expectedSha256` is checked against the last save. */
