@@ -25,6 +25,8 @@ function summarizeOperation({ op, path }: MessageData<'FileOperation'>): AuditSu
         bytes: op.encoding === 'base64' ? Buffer.byteLength(op.content, 'base64') : Buffer.byteLength(op.content, 'utf8'),
         encoding: op.encoding ?? 'utf8',
         checked: op.expectedSha256 !== undefined,
+        // A save over a read-only file the person chose to override.
+        forced: op.force ?? false,
       };
     case 'diff':
       return { op: op.kind, path };

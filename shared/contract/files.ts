@@ -42,7 +42,7 @@ const contentSchema = z.string().max(limits.maxMessageBytes);
 
 export const searchQuerySchema = z
   .strictObject({
-    /** Glob (picomatch) over the path relative to the workspace root; without a `/` it matches the file name. No glob matches every file. */
+    /** Glob over the path relative to the workspace root (`*`, `?`, `[a-z]`, `**`, `{a,b}`; see main/services/files/glob.ts); without a `/` it matches the file name. No glob matches every file. */
     names: z.string().min(1).max(512).optional(),
     /** Text to find inside files; without it only names are matched. */
     text: z.string().min(1).max(1024).optional(),
@@ -73,6 +73,11 @@ export const fileOpSchema = z.discriminatedUnion('kind', [
     expectedSha256: sha256Schema.optional(),
     /** Fail with Conflict if the file already exists (new file). */
     createOnly: z.boolean().optional(),
+    /**
+     * Save over a file whose permission bits make it read-only for this user. Without it such a
+     * save is PermissionDenied with `details.reason: 'read-only'`; the editor asks the person first.
+     */
+    force: z.boolean().optional(),
   }),
   z.strictObject({ kind: z.literal('diff'), content: contentSchema, context: z.number().int().min(0).max(100).optional() }),
   z.strictObject({ kind: z.literal('mkdir') }),
@@ -136,6 +141,11 @@ export const fileOperationReplySchema = z.discriminatedUnion('kind', [
     additions: z.number().int(),
     deletions: z.number().int(),
     identical: z.boolean(),
+    /**
+     * True when the texts were too different to compare line by line within the time budget:
+     * the patch then removes every old line and adds every new one (a whole-file replacement).
+     */
+    replaced: z.boolean().optional(),
     /** sha256 of the file the diff was made against, to pass back as `expectedSha256`; absent for a new file. */
     baseSha256: z.string().optional(),
   }),

@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,12 @@ describe('the files view in Chromium over serve mode', () => {
     await writeFile(path.join(workspace, 'src', 'app.ts'), 'export const answer: number = 42;\n// findable marker\n');
     await writeFile(path.join(outside, 'secret.txt'), 'outside secret\n');
     await writeFile(path.join(workspace, 'notes', 'windows.txt'), 'line one\r\nline two\r\n');
+    await writeFile(path.join(workspace, 'notes', 'locked.txt'), 'locked\n');
+    await chmod(path.join(workspace, 'notes', 'locked.txt'), 0o444);
+    await writeFile(
+      path.join(workspace, 'notes', 'long.txt'),
+      Array.from({ length: 3_000 }, (_, index) => `old ${index}\n`).join(''),
+    );
     // A 1×1 PNG.
     await writeFile(
       path.join(workspace, 'src', 'dot.png'),
@@ -102,6 +108,46 @@ describe('the files view in Chromium over serve mode', () => {
     await review.getByRole('button', { name: 'Confirm save' }).click();
     await page.getByRole('status').getByText('Saved windows.txt.').waitFor();
     expect(await readFile(path.join(workspace, 'notes', 'windows.txt'), 'utf8')).toBe('line one\r\nline two\r\nline three\r\n');
+  });
+
+  it('asks before saving over a read-only file, and the file stays read-only', async () => {
+    await item('locked.txt').click();
+    await page.getByLabel('File viewer').getByText('locked').waitFor();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('textbox', { name: 'File content' }).fill('unlocked\n');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('dialog', { name: 'Review changes' }).getByRole('button', { name: 'Confirm save' }).click();
+    const ask = page.getByRole('dialog', { name: 'Read-only file' });
+    await ask.getByRole('heading', { name: 'locked.txt is read-only' }).waitFor();
+    expect(await readFile(path.join(workspace, 'notes', 'locked.txt'), 'utf8')).toBe('locked\n');
+    await ask.getByRole('button', { name: 'Save anyway' }).click();
+    await page.getByRole('status').getByText('Saved locked.txt.').waitFor();
+    expect(await readFile(path.join(workspace, 'notes', 'locked.txt'), 'utf8')).toBe('unlocked\n');
+    expect((await stat(path.join(workspace, 'notes', 'locked.txt'))).mode & 0o777).toBe(0o444);
+  });
+
+  it('shows a whole-file replacement when the texts are too different to compare line by line', async () => {
+    await item('long.txt').click();
+    await page.getByLabel('File viewer').getByText('old 2999').waitFor();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    // Playwright's fill types a long multi-line text for minutes; set it as a paste would, in one input event.
+    await page.getByRole('textbox', { name: 'File content' }).evaluate(
+      (element, text) => {
+        const area = element as unknown as { value: string; dispatchEvent: (event: unknown) => boolean };
+        const prototype = Object.getPrototypeOf(area) as object;
+        Object.getOwnPropertyDescriptor(prototype, 'value')?.set?.call(area, text);
+        area.dispatchEvent(
+          new (globalThis as unknown as { Event: new (type: string, init: object) => unknown }).Event('input', { bubbles: true }),
+        );
+      },
+      Array.from({ length: 3_000 }, (_, index) => `new ${index}\n`).join(''),
+    );
+    await page.getByRole('button', { name: 'Save' }).click();
+    const review = page.getByRole('dialog', { name: 'Review changes' });
+    await review.getByRole('note').getByText('shown as the whole file replaced').waitFor();
+    expect(await review.getByText('3000 line(s) added, 3000 removed.').isVisible()).toBe(true);
+    await review.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Discard' }).click();
   });
 
   it('moves through the tree with the keyboard', async () => {

@@ -1,7 +1,6 @@
 import { constants, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { cp, link, lstat, mkdir, rename, unlink } from 'node:fs/promises';
+import { cp, link as linkFile, lstat, mkdir, open, rename as renameFile, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { createTwoFilesPatch, structuredPatch } from 'diff';
 import type { MessageData, ReplyValue } from '../../../shared/contract';
 import { fileLimits, type FileEntry, type FileOp, type SearchMatch } from '../../../shared/contract/files';
 import { LocalBrainError } from '../../../shared/errors';
@@ -9,8 +8,11 @@ import { limits } from '../../../shared/limits';
 import type { Sender } from '../../ports/sender';
 import { ConfinedDir, openFlags, openInDir, openVerified } from '../workspace/confined';
 import type { ResolvedChild, ResolvedPath, WorkspaceRoots } from '../workspace/roots';
-import { writeAtomic } from './atomic-write';
+import { writeAtomic, writeInPlace } from './atomic-write';
+import { textDiff } from './diff';
 import { childPath, entryOf, ioError, sortEntries } from './entries';
+import { PathLocks } from './path-locks';
+import { currentUser, mayKeepOwner, mayWrite, modeText, type UserIdentity } from './permissions';
 import { searchTree } from './search';
 import { TimeSlicer } from './slices';
 import { decodeText, encodeText, sha256 } from './text';
@@ -56,22 +58,70 @@ function readlinkOrUndefined(link: string): string | undefined {
   }
 }
 
+/** The file system calls a move makes, replaceable so a test can stand in for a second file system. */
+export interface MoveCalls {
+  readonly link: (from: string, to: string) => Promise<void>;
+  readonly rename: (from: string, to: string) => Promise<void>;
+}
+
+const systemMoveCalls: MoveCalls = { link: linkFile, rename: renameFile };
+
+function isCrossDevice(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'EXDEV';
+}
+
 /**
  * Moves a file so that it never replaces one created at the destination meanwhile: link(2)
  * fails if the name exists, then the old name is removed (Node has no renameat2
- * RENAME_NOREPLACE). False when the file system has no hard links; the caller then renames.
+ * RENAME_NOREPLACE). 'rename' when the file system has no hard links (the caller then
+ * renames), 'copy' when the destination is on another file system.
  */
-async function moveFileWithoutReplacing(from: string, to: string, shown: string): Promise<boolean> {
+async function moveFileWithoutReplacing(
+  calls: MoveCalls,
+  from: string,
+  to: string,
+  shown: string,
+): Promise<'moved' | 'rename' | 'copy'> {
   try {
-    await link(from, to);
+    await calls.link(from, to);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new LocalBrainError('Conflict', `${shown} already exists.`, { path: shown });
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') return false;
+    if (code === 'EXDEV') return 'copy';
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') return 'rename';
     throw error;
   }
   await unlink(from);
-  return true;
+  return 'moved';
+}
+
+/**
+ * A move to another file system, as mv(1) does it: copy (never over an existing name,
+ * symlinks as links, timestamps kept), make a copied file durable, then remove the source.
+ * If the removal fails the copy stays and the error says both exist.
+ */
+async function moveAcrossFileSystems(from: string, to: string, isDirectory: boolean, shown: string): Promise<void> {
+  await cp(from, to, {
+    recursive: isDirectory,
+    errorOnExist: true,
+    force: false,
+    verbatimSymlinks: true,
+    preserveTimestamps: true,
+    ...(isDirectory ? {} : { mode: constants.COPYFILE_EXCL }),
+  });
+  if (!isDirectory) {
+    const copied = await open(to, constants.O_RDONLY | openFlags.noFollow).catch(() => undefined);
+    await copied?.sync().catch(() => undefined);
+    await copied?.close();
+  }
+  await rm(from, { recursive: isDirectory }).catch((error: unknown) => {
+    throw new LocalBrainError(
+      'Io',
+      `${shown} was copied to the other file system, but the original could not be removed; both now exist.`,
+      { path: shown, errno: (error as NodeJS.ErrnoException).code },
+      { cause: error },
+    );
+  });
 }
 
 /** Runs one resolver and turns a file system error into a coded one naming the request's path. */
@@ -83,14 +133,29 @@ async function guarded<T>(shown: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface FileOperationsOptions {
+  /** Whose permission bits a save checks; this process's user by default (a test may name another). */
+  readonly user?: UserIdentity;
+  /** The link and rename calls of a move (a test stands in a cross-device failure here). */
+  readonly moveCalls?: MoveCalls;
+}
+
 /** Sandboxed file operations on the granted roots: every path resolved, every open verified. */
 export class FileOperations {
   readonly #searches = new Map<string, { sender: Sender | undefined; root: string; controller: AbortController }>();
+  /** Saves of one file run one at a time, so `expectedSha256` is checked against the last save. */
+  readonly #writeLocks = new PathLocks();
+  readonly #user: UserIdentity | undefined;
+  readonly #moveCalls: MoveCalls;
 
   constructor(
     private readonly roots: WorkspaceRoots,
     private readonly trash: Trash,
-  ) {}
+    options: FileOperationsOptions = {},
+  ) {
+    this.#user = options.user ?? currentUser();
+    this.#moveCalls = options.moveCalls ?? systemMoveCalls;
+  }
 
   async run({ op, path: requested }: MessageData<'FileOperation'>, context: OperationContext = {}): Promise<FileReply> {
     return guarded(requested, async () => {
@@ -230,30 +295,55 @@ export class FileOperations {
     const { target, exists } = await this.#writeTarget(requested);
     if (exists && op.createOnly) throw new LocalBrainError('Conflict', `${requested} already exists.`, { path: requested });
     const data = op.encoding === 'base64' ? Buffer.from(op.content, 'base64') : encodeText(op.content, op.charset ?? 'utf-8');
-    const { dir, name } = await this.#parent(target, requested);
-    try {
-      const current = await lstatOrUndefined(dir.join(name));
-      if (current?.isDirectory())
-        throw new LocalBrainError('ValidationFailed', `${requested} is a folder, not a file.`, { path: requested });
-      if (current !== undefined && !current.isFile()) {
-        throw new LocalBrainError('ValidationFailed', `${requested} is not a regular file.`, { path: requested });
-      }
-      if (op.expectedSha256 !== undefined) {
-        const onDisk = current === undefined ? undefined : sha256(await this.#readInDir(dir, name, requested));
-        if (onDisk !== op.expectedSha256) {
-          throw new LocalBrainError('Conflict', `${requested} changed on disk since it was opened.`, {
-            path: requested,
-            expectedSha256: op.expectedSha256,
-            actualSha256: onDisk ?? null,
+    // Keyed by the real path, so a save through a symlink waits for one through its target.
+    return this.#writeLocks.run(target.absolute, async () => {
+      // A save whose request timed out while it waited must not land afterwards.
+      signal?.throwIfAborted();
+      const { dir, name } = await this.#parent(target, requested);
+      try {
+        const current = await lstatOrUndefined(dir.join(name));
+        if (current?.isDirectory())
+          throw new LocalBrainError('ValidationFailed', `${requested} is a folder, not a file.`, { path: requested });
+        if (current !== undefined && !current.isFile()) {
+          throw new LocalBrainError('ValidationFailed', `${requested} is not a regular file.`, { path: requested });
+        }
+        // Created by another save while this one waited for the lock.
+        if (current !== undefined && op.createOnly)
+          throw new LocalBrainError('Conflict', `${requested} already exists.`, { path: requested });
+        if (current !== undefined && !op.force && !mayWrite(current, this.#user)) {
+          throw new LocalBrainError(
+            'PermissionDenied',
+            `${requested} is read-only (mode ${modeText(current.mode)}); save it anyway only if you mean to.`,
+            { path: requested, reason: 'read-only', mode: modeText(current.mode) },
+          );
+        }
+        if (op.expectedSha256 !== undefined) {
+          const onDisk = current === undefined ? undefined : sha256(await this.#readInDir(dir, name, requested));
+          if (onDisk !== op.expectedSha256) {
+            throw new LocalBrainError('Conflict', `${requested} changed on disk since it was opened.`, {
+              path: requested,
+              expectedSha256: op.expectedSha256,
+              actualSha256: onDisk ?? null,
+            });
+          }
+        }
+        if (current === undefined) await writeAtomic(dir, name, data, { signal });
+        else if (current.nlink > 1 || !mayKeepOwner(current, this.#user)) {
+          // A rename would break the hard link, or hand the file to this user: write into the file itself.
+          await guarded(requested, () => writeInPlace(dir, name, data, current, { signal }));
+        } else {
+          await writeAtomic(dir, name, data, {
+            mode: current.mode & 0o7777,
+            ...(this.#user === undefined ? {} : { owner: { uid: current.uid, gid: current.gid } }),
+            signal,
           });
         }
+        const stats = await lstat(dir.join(name));
+        return { kind: 'write', entry: entryOf(name, target.relative, stats), sha256: sha256(data) };
+      } finally {
+        await dir.close();
       }
-      await writeAtomic(dir, name, data, { mode: current ? current.mode & 0o7777 : undefined, signal });
-      const stats = await lstat(dir.join(name));
-      return { kind: 'write', entry: entryOf(name, target.relative, stats), sha256: sha256(data) };
-    } finally {
-      await dir.close();
-    }
+    });
   }
 
   async #readInDir(dir: ConfinedDir, name: string, shown: string): Promise<Buffer> {
@@ -279,25 +369,9 @@ export class FileOperations {
       baseSha256 = sha256(bytes);
     }
     const name = target.relative === '' ? path.basename(target.absolute) : target.relative;
-    const context = op.context ?? 3;
-    const structured = structuredPatch(name, name, before, op.content, undefined, undefined, { context });
-    let additions = 0;
-    let deletions = 0;
-    for (const hunk of structured.hunks) {
-      for (const line of hunk.lines) {
-        if (line.startsWith('+')) additions += 1;
-        else if (line.startsWith('-')) deletions += 1;
-      }
-    }
-    const patch = createTwoFilesPatch(exists ? `a/${name}` : '/dev/null', `b/${name}`, before, op.content, undefined, undefined, {
-      context,
-    });
     return {
       kind: 'diff',
-      patch,
-      additions,
-      deletions,
-      identical: before === op.content,
+      ...textDiff({ before, after: op.content, name, existed: exists, context: op.context ?? 3 }),
       ...(baseSha256 === undefined ? {} : { baseSha256 }),
     };
   }
@@ -315,9 +389,9 @@ export class FileOperations {
   }
 
   /** Both ends of a move or copy, each in its own verified folder; the destination must not exist. */
-  async #pair(requested: string, to: string) {
-    const source = await this.roots.resolveChild(requested);
-    const destination = await this.roots.resolveChild(to);
+  async #pair(requested: string, to: string, action: 'rename' | 'copy') {
+    const source = await this.roots.resolveChild(requested, action);
+    const destination = await this.roots.resolveChild(to, 'replace');
     const from = await this.#parent(source, requested);
     try {
       const into = await this.#parent(destination, to);
@@ -329,11 +403,19 @@ export class FileOperations {
   }
 
   async #rename(requested: string, to: string): Promise<FileReply> {
-    const { destination, from, into } = await this.#pair(requested, to);
+    const { destination, from, into } = await this.#pair(requested, to, 'rename');
     try {
       const source = await sourceWithFreeDestination(from, into, requested, to);
-      const moved = source.isFile() && (await moveFileWithoutReplacing(from.dir.join(from.name), into.dir.join(into.name), to));
-      if (!moved) await guarded(to, () => rename(from.dir.join(from.name), into.dir.join(into.name)));
+      const fromPath = from.dir.join(from.name);
+      const toPath = into.dir.join(into.name);
+      let outcome = source.isFile() ? await moveFileWithoutReplacing(this.#moveCalls, fromPath, toPath, to) : 'rename';
+      if (outcome === 'rename') {
+        outcome = await this.#moveCalls.rename(fromPath, toPath).then(
+          () => 'moved' as const,
+          (error: unknown) => (isCrossDevice(error) ? ('copy' as const) : Promise.reject(ioError(error, to))),
+        );
+      }
+      if (outcome === 'copy') await guarded(to, () => moveAcrossFileSystems(fromPath, toPath, source.isDirectory(), to));
       await Promise.all([from.dir.sync(), into.dir.sync()]);
       return { kind: 'rename', entry: entryOf(into.name, destination.relative, await lstat(into.dir.join(into.name))) };
     } finally {
@@ -342,7 +424,7 @@ export class FileOperations {
   }
 
   async #copy(requested: string, to: string): Promise<FileReply> {
-    const { destination, from, into } = await this.#pair(requested, to);
+    const { destination, from, into } = await this.#pair(requested, to, 'copy');
     try {
       const source = await sourceWithFreeDestination(from, into, requested, to);
       const sourcePath = path.join(from.dir.realPath, from.name);
@@ -374,7 +456,7 @@ export class FileOperations {
   }
 
   async #delete(requested: string): Promise<FileReply> {
-    const target = await this.roots.resolveChild(requested);
+    const target = await this.roots.resolveChild(requested, 'delete');
     const { dir, name } = await this.#parent(target, requested);
     try {
       if ((await lstatOrUndefined(dir.join(name))) === undefined) {

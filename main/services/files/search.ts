@@ -1,10 +1,10 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import picomatch from 'picomatch';
 import { fileLimits, type SearchMatch, type SearchQuery } from '../../../shared/contract/files';
 import { LocalBrainError } from '../../../shared/errors';
 import path from 'node:path';
 import { type ConfinedDir, openFlags } from '../workspace/confined';
 import type { Containment } from '../workspace/inside';
+import { compileGlob } from './glob';
 import { GuardedRegex } from './guarded-regex';
 import { TimeSlicer } from './slices';
 import { childPath } from './entries';
@@ -102,14 +102,11 @@ export async function searchTree(start: ConfinedDir, startRelative: string, opti
   // under /i without the u flag. Only the files that match are decoded.
   const asciiFolded = pattern !== undefined && literal === undefined && !options.query.regex && isAscii(options.query.text ?? '');
   const rare = asciiFolded ? rareBytes(options.query.text ?? '') : [];
+  // Linear in the path's length for any pattern: a backtracking glob could freeze main (glob.ts).
   const nameMatches =
     options.query.names === undefined
       ? () => true
-      : picomatch(options.query.names, {
-          dot: true,
-          nocase: !options.query.caseSensitive,
-          matchBase: !options.query.names.includes('/'),
-        });
+      : compileGlob(options.query.names, { caseSensitive: options.query.caseSensitive === true });
   let matches = 0;
   let filesScanned = 0;
   let truncated = false;

@@ -172,6 +172,14 @@ export class WorkspaceRoots implements Containment {
     return root;
   }
 
+  #isRoot(requested: string, action: string): LocalBrainError {
+    return new LocalBrainError(
+      'PermissionDenied',
+      `Cannot ${action} a workspace root (${requested}); remove it from the workspace instead.`,
+      { path: requested },
+    );
+  }
+
   #offLimits(requested: string): LocalBrainError {
     return new LocalBrainError('PermissionDenied', `${requested} is LocalBrain's own data folder, which files cannot open.`, {
       path: requested,
@@ -196,8 +204,11 @@ export class WorkspaceRoots implements Containment {
    * entry that *holds* LocalBrain's data folder is refused too: copying it would copy the key
    * file out of reach of the exclusion, and moving or deleting it would take the live database away.
    */
-  async resolveChild(requested: string): Promise<ResolvedChild> {
+  async resolveChild(requested: string, action = 'change'): Promise<ResolvedChild> {
     const { absolute } = this.#lexical(requested);
+    // Checked before the parent is resolved: a root's parent is outside, which would be the wrong refusal.
+    if (this.#roots.some((root) => isInside(root, absolute, this.#foldCase) && isInside(absolute, root, this.#foldCase)))
+      throw this.#isRoot(requested, action);
     const name = path.basename(absolute);
     const parentPath = path.dirname(absolute);
     if (parentPath === absolute || name === '' || name === '.' || name === '..') {
@@ -214,9 +225,7 @@ export class WorkspaceRoots implements Containment {
         { path: requested, reason: 'holds-data-dir' },
       );
     }
-    if (this.#roots.includes(target)) {
-      throw new LocalBrainError('PermissionDenied', `${requested} is a workspace root; revoke it instead.`, { path: requested });
-    }
+    if (this.#roots.includes(target)) throw this.#isRoot(requested, action);
     return { root, parent, name, absolute: target, relative: toPosix(path.relative(root, target)) };
   }
 }

@@ -3,7 +3,7 @@ import type { ReplyValue } from '../../../shared/contract';
 import { request } from '../api';
 import { DiffView } from './DiffView';
 import { Dialog } from './Dialog';
-import { describeFileError, isConflict } from './errors';
+import { describeFileError, isConflict, isReadOnly } from './errors';
 import { highlightHtml } from './highlight';
 import { absoluteOf, nameOf, type Place } from './paths';
 
@@ -51,6 +51,8 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
   const [review, setReview] = useState<DiffReply>();
   const [status, setStatus] = useState<string>();
   const [conflict, setConflict] = useState(false);
+  /** Set when a save was refused because the file is read-only: the person decides whether to save anyway. */
+  const [readOnlyRefusal, setReadOnlyRefusal] = useState<string>();
   const [busy, setBusy] = useState(false);
   const viewer = useRef<HTMLDivElement>(null);
   const editing = draft !== undefined;
@@ -123,9 +125,10 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
     }
   };
 
-  const save = async () => {
+  const save = async (force = false) => {
     if (draft === undefined || loaded === undefined) return;
     setBusy(true);
+    setReadOnlyRefusal(undefined);
     try {
       const reply = await request({
         type: 'FileOperation',
@@ -135,6 +138,7 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
             content: toDisk(draft),
             ...(loaded.charset === undefined ? {} : { charset: loaded.charset }),
             ...(loaded.sha256 === undefined ? {} : { expectedSha256: loaded.sha256 }),
+            ...(force ? { force: true } : {}),
           },
           path,
         },
@@ -145,6 +149,7 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
         setStatus(`Saved ${name}.`);
       }
     } catch (caught) {
+      if (isReadOnly(caught)) setReadOnlyRefusal(describeFileError(caught));
       setConflict(isConflict(caught));
       setStatus(describeFileError(caught));
     } finally {
@@ -247,13 +252,28 @@ export function FileEditor({ file, line, changedOnDisk }: FileEditorProps) {
               The file changed on disk since you opened it; saving will be refused. Reload it first.
             </p>
           )}
-          <DiffView patch={review.patch} />
+          <DiffView patch={review.patch} replaced={review.replaced ?? false} />
           <div className="dialog-buttons">
             <button type="button" className="secondary" onClick={() => setReview(undefined)}>
               Cancel
             </button>
             <button type="button" onClick={() => void save()} disabled={busy}>
               Confirm save
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {readOnlyRefusal !== undefined && (
+        <Dialog label="Read-only file" onClose={() => setReadOnlyRefusal(undefined)}>
+          <h2>{name} is read-only</h2>
+          <p>{readOnlyRefusal}</p>
+          <p>Saving anyway replaces its contents; it keeps its read-only permissions and its owner.</p>
+          <div className="dialog-buttons">
+            <button type="button" className="secondary" onClick={() => setReadOnlyRefusal(undefined)}>
+              Cancel
+            </button>
+            <button type="button" onClick={() => void save(true)} disabled={busy}>
+              Save anyway
             </button>
           </div>
         </Dialog>

@@ -4,6 +4,7 @@ import { ReplyError } from '../api';
 export function describeFileError(error: unknown): string {
   if (!(error instanceof ReplyError)) return 'The request could not be sent.';
   const { code, message } = error.payload;
+  if (isReadOnly(error)) return `Read-only: ${message}`;
   switch (code) {
     case 'PermissionDenied':
       return `Refused: LocalBrain only opens files inside the folders you granted. ${message}`;
@@ -22,4 +23,11 @@ export function describeFileError(error: unknown): string {
 
 export function isConflict(error: unknown): boolean {
   return error instanceof ReplyError && error.payload.code === 'Conflict';
+}
+
+/** A save refused because the file's permissions make it read-only: the person may choose to save anyway. */
+export function isReadOnly(error: unknown): boolean {
+  if (!(error instanceof ReplyError) || error.payload.code !== 'PermissionDenied') return false;
+  const details: unknown = error.payload.details;
+  return typeof details === 'object' && details !== null && (details as { reason?: unknown }).reason === 'read-only';
 }

@@ -38,6 +38,9 @@ describe('kill -9 during a large write', () => {
 
   afterAll(() => folder.remove());
 
+  /** A child writing 64 MiB with fsync takes seconds on a loaded two-core machine; the 5 s default failed there. */
+  const childWriteTimeoutMs = 30_000;
+
   // Kill points: the temp file at several fills, from the first MiB to the last.
   const killAtMiB = [1, 8, 24, 40, 56, 63];
 
@@ -68,16 +71,21 @@ describe('kill -9 during a large write', () => {
       const after = await readFile(target);
       expect([digest(oldBytes), digest(newBytes)]).toContain(digest(after));
     },
+    childWriteTimeoutMs,
   );
 
-  it('a write that is not killed replaces the file whole', async () => {
-    const target = path.join(folder.path, 'whole.bin');
-    await writeFile(target, oldBytes);
-    const child = spawn(process.execPath, ['--import', 'tsx', childScript, folder.path, 'whole.bin', '4'], { stdio: 'ignore' });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(0);
-    const after = await readFile(target);
-    expect(after.equals(Buffer.alloc(4 * 1024 * 1024, 'B'))).toBe(true);
-    expect((await readdir(folder.path)).filter((name) => name.startsWith('.whole'))).toEqual([]);
-  });
+  it(
+    'a write that is not killed replaces the file whole',
+    async () => {
+      const target = path.join(folder.path, 'whole.bin');
+      await writeFile(target, oldBytes);
+      const child = spawn(process.execPath, ['--import', 'tsx', childScript, folder.path, 'whole.bin', '4'], { stdio: 'ignore' });
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+      const after = await readFile(target);
+      expect(after.equals(Buffer.alloc(4 * 1024 * 1024, 'B'))).toBe(true);
+      expect((await readdir(folder.path)).filter((name) => name.startsWith('.whole'))).toEqual([]);
+    },
+    childWriteTimeoutMs,
+  );
 });

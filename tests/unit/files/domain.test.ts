@@ -117,7 +117,13 @@ describe('files and workspace handlers', () => {
       );
       expect(privileged).toEqual([false, true]);
       expect(JSON.stringify(d.audit.records)).not.toContain('SECRET-CONTENT');
-      expect(d.audit.records.at(-1)?.summary).toMatchObject({ op: 'write', path: 'readme.md', bytes: 14 });
+      expect(d.audit.records.at(-1)?.summary).toMatchObject({ op: 'write', path: 'readme.md', bytes: 14, forced: false });
+      // An override of a read-only file is on the record.
+      await d.router.dispatch(
+        { type: 'FileOperation', data: { op: { kind: 'write', content: 'x', force: true }, path: 'readme.md' } },
+        sender,
+      );
+      expect(d.audit.records.at(-1)?.summary).toMatchObject({ op: 'write', forced: true });
     });
 
     it('streams search results as events to the requesting sender only', async () => {
