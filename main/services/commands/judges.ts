@@ -337,6 +337,7 @@ const gitLogLike = options({
   write: '--output',
   exec: '--open-files-in-pager --ext-diff --textconv',
 });
+const gitSubcommandSpec: ProgramSpec = { what: 'reads the repository', options: gitLogLike, numeric: true };
 const gitReadOnly = new Set([
   'status',
   'log',
@@ -430,8 +431,7 @@ export const judgeGit: Judge = (name, args, scope) => {
       decision,
       ask('unknown-subcommand', `${via} is not among the read-only git commands the policy runs at once.`),
     );
-  const spec: ProgramSpec = { what: 'reads the repository', options: gitLogLike, numeric: true };
-  const parsed = parseArgs(`${name} ${verb}`, spec, rest, current);
+  const parsed = parseArgs(`${name} ${verb}`, gitSubcommandSpec, rest, current);
   decision = stricter(decision, parsed.decision);
   // Revisions and pathspecs read as paths resolve inside the cwd; real paths outside (git diff /a /b) ask.
   for (const operand of parsed.operands) decision = stricter(decision, current.read(operand, via));
@@ -471,8 +471,7 @@ export const judgeTar: Judge = (name, args, scope) => {
     words = [...expanded, ...words.slice(next)];
   }
   const fileOptions: string[] = [];
-  const spec: ProgramSpec = { ...tarSpec, options: { ...tarSpec.options, '-f': 'value', '--file': 'value' } };
-  const parsed = parseArgs(name, spec, words, scope);
+  const parsed = parseArgs(name, tarSpec, words, scope);
   let decision = parsed.decision;
   for (const [option, value] of parsed.values) if (option === '-f' || option === '--file') fileOptions.push(value ?? '');
   const creates = ['-c', '-r', '-u', '-A', '--create', '--append', '--update', '--concatenate', '--delete'].some((option) =>
