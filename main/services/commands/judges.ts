@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { allow, ask, deny, stricter, type PolicyDecision } from './decision';
 import { judgeByTable, options, parseArgs, unknownOption, type ProgramSpec } from './grammar';
-import { shown } from './scope';
+import { shown, type Scope } from './scope';
 
 /**
  * The programs whose grammar is more than options and operands: their own expression
@@ -72,6 +72,49 @@ const findFlags = new Set(
 const findWrites = new Set(['-fprint', '-fprint0', '-fls']);
 const findExec = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 
+/** A path no workspace contains, standing for "a file find found" when asking whether the command writes to it. */
+const foundMarker = '/\u2400find-result';
+/** Programs that do not follow a symlink named as their operand (they remove the link itself). */
+const linkSafeRemovers = new Set(['rm', 'rmdir', 'unlink']);
+
+/**
+ * The command of `find -exec`: judged with `{}` as each start point (the shallowest a found
+ * path can be, which catches `{}/../x`), and asked about when it writes to the found files
+ * themselves, since a found symlink would lead the write outside (except removing, which
+ * deletes the link and not its target).
+ */
+function judgeFoundCommand(
+  name: string,
+  option: string,
+  inner: readonly string[],
+  starts: readonly string[],
+  scope: Scope,
+): PolicyDecision {
+  const via = `\`${name} ${option}\``;
+  let decision: PolicyDecision = allow('table', '');
+  for (const start of starts)
+    decision = stricter(
+      decision,
+      scope.command(
+        inner.map((word) => word.replaceAll('{}', start)),
+        via,
+      ),
+    );
+  if (decision.verdict !== 'allow' || !inner.some((word) => word.includes('{}'))) return decision;
+  const program = path.basename(inner[0] ?? '');
+  if (linkSafeRemovers.has(program) && inner.every((word) => word === '{}' || !word.includes('{}'))) return decision;
+  const marked = scope.command(
+    inner.map((word) => word.replaceAll('{}', foundMarker)),
+    via,
+  );
+  if (marked.rule === 'write-outside' || marked.rule === 'write-device')
+    return ask(
+      'write-found',
+      `${via} runs ${shown(inner)}, which writes to the files it finds; a found symlink would lead the write outside the workspace.`,
+    );
+  return decision;
+}
+
 export const judgeFind: Judge = (name, args, scope) => {
   let decision: PolicyDecision = allow('table', '');
   let index = 0;
@@ -107,7 +150,7 @@ export const judgeFind: Judge = (name, args, scope) => {
       const end = args.findIndex((word, at) => at >= index && (word === ';' || word === '+'));
       const inner = args.slice(index, end === -1 ? args.length : end);
       index = end === -1 ? args.length : end + 1;
-      decision = stricter(decision, scope.command(inner, `\`${name} ${arg}\``));
+      decision = stricter(decision, judgeFoundCommand(name, arg, inner, starts, scope));
     } else {
       decision = stricter(decision, unknownOption(name, arg));
     }

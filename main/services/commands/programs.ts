@@ -1,5 +1,5 @@
 import { ask, deny, stricter } from './decision';
-import { options, parseArgs, unknownOption, type ProgramSpec } from './grammar';
+import { judgeByTable, options, parseArgs, unknownOption, type ProgramSpec } from './grammar';
 import {
   judgeAwk,
   judgeChown,
@@ -68,6 +68,33 @@ const copyOptions = options({
   value: '-S --suffix --no-preserve',
   write: '-t --target-directory',
 });
+
+/** `perf stat`, `perf record` and `perf trace` run a command given after their options. */
+const perfStat: ProgramSpec = {
+  what: 'counts events of a command',
+  options: options({
+    flag: '-a -d -v -x -A -B -q --all-cpus --detailed --verbose --no-big-num',
+    value: '-e -r -x -G -I --event --repeat --field-separator --interval-print',
+    write: '-o --output',
+    ask: '-p -t --pid --tid',
+  }),
+  wrapper: {},
+};
+const perfRecord: ProgramSpec = {
+  what: 'records a profile of a command',
+  options: options({
+    flag: '-a -g -q -v --all-cpus --quiet',
+    value: '-e -F -c --event --freq --count --call-graph',
+    write: '-o --output',
+    ask: '-p -t --pid --tid',
+  }),
+  wrapper: {},
+};
+const perfTrace: ProgramSpec = {
+  what: 'traces a command',
+  options: options({ flag: '-s -v --summary', value: '-e --event', write: '-o --output', ask: '-p -t --pid --tid' }),
+  wrapper: {},
+};
 
 const gitReadOnlyNote = 'reads the repository';
 
@@ -320,39 +347,14 @@ export const programs: Readonly<Record<string, ProgramSpec>> = {
     what: 'profiles a command',
     judge: (name, args, scope) => {
       const [verb, ...rest] = args;
-      if (verb === 'stat' || verb === 'record' || verb === 'trace')
-        return scope.command(['perf-' + verb, ...rest], `\`${name} ${verb}\``);
+      const spec = verb === 'stat' ? perfStat : verb === 'record' ? perfRecord : verb === 'trace' ? perfTrace : undefined;
+      if (spec) return judgeByTable(`${name} ${verb ?? ''}`, spec, rest, scope);
       return {
         verdict: 'ask',
         rule: 'unknown-option',
         reason: `\`${name}\` ${verb === undefined ? 'without a subcommand' : `\`${verb}\``} is not in the policy's table.`,
       };
     },
-  },
-  'perf-stat': {
-    what: 'counts events of a command',
-    options: options({
-      flag: '-a -d -v -x -A -B -q --all-cpus --detailed --verbose --no-big-num',
-      value: '-e -r -x -G -I --event --repeat --field-separator --interval-print',
-      write: '-o --output',
-      ask: '-p -t --pid --tid',
-    }),
-    wrapper: {},
-  },
-  'perf-record': {
-    what: 'records a profile of a command',
-    options: options({
-      flag: '-a -g -q -v --all-cpus --quiet',
-      value: '-e -F -c --event --freq --count --call-graph',
-      write: '-o --output',
-      ask: '-p -t --pid --tid',
-    }),
-    wrapper: {},
-  },
-  'perf-trace': {
-    what: 'traces a command',
-    options: options({ flag: '-s -v --summary', value: '-e --event', write: '-o --output', ask: '-p -t --pid --tid' }),
-    wrapper: {},
   },
   setarch: { what: 'runs a command with another architecture', judge: judgeSetarch },
   xargs: { what: 'runs a command with arguments from its input', judge: judgeXargs },
