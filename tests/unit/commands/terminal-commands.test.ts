@@ -119,6 +119,9 @@ describe('TerminalCommand with the policy and real processes', () => {
       const error = await errorOf(commands.check('test:1', { cmd: 'touch', args: ['escape/made-through-link'] }));
       expect(error.details).toMatchObject({ rule: 'write-outside' });
       await expect(access(path.join(outside.path, 'made-through-link'))).rejects.toThrow();
+      await symlink(path.join(outside.path, 'not-yet'), path.join(workspace.path, 'dangling'));
+      const dangling = await errorOf(commands.check('test:1', { cmd: 'touch', args: ['dangling'] }));
+      expect(dangling.details).toMatchObject({ rule: 'write-outside', reason: expect.stringContaining('not-yet') as unknown });
       await commands.check('test:1', { cmd: 'touch', args: ['sub/inside'] });
     } finally {
       await outside.remove();
