@@ -6,11 +6,12 @@ import { shown, type Scope } from './scope';
  * - `flag`: takes no value, harmless; `optional`: its value only follows `=` (`--color=auto`);
  * - `value`: takes a value that is neither a path nor a command;
  * - `read` / `write`: takes a path it reads / writes, creates or deletes (checked against the roots);
+ * - `data`: takes a value that names a file to read after `@` or `<` (curl's `-d @FILE`, `-F x=<FILE`);
  * - `exec`: takes a command line that a shell or the program runs (asks);
  * - `code`: takes program text (asks: the policy does not read other languages);
  * - `ask` / `deny`: the option itself asks or is refused (reason in `why`).
  */
-export type OptionKind = 'flag' | 'optional' | 'value' | 'read' | 'write' | 'exec' | 'code' | 'ask' | 'deny';
+export type OptionKind = 'flag' | 'optional' | 'value' | 'read' | 'write' | 'data' | 'exec' | 'code' | 'ask' | 'deny';
 
 /**
  * What the operands (non-option arguments) are:
@@ -73,6 +74,10 @@ export function judgeOption(
       return value === undefined ? allow('table', '') : scope.read(value, via);
     case 'write':
       return value === undefined ? allow('table', '') : scope.write(value, via);
+    case 'data': {
+      const at = value === undefined ? -1 : value.search(/[@<]/);
+      return value === undefined || at === -1 ? allow('table', '') : scope.read(value.slice(at + 1), via);
+    }
     case 'exec':
       return ask(
         'runs-command',

@@ -841,15 +841,14 @@ export const programs: Readonly<Record<string, ProgramSpec>> = {
     options: options({
       flag: '-s -S -L -I -i -v -f -k -O -J -G -n -4 -6 -# --silent --show-error --location --head --include --verbose --fail --insecure --remote-name --remote-header-name --get --compressed --create-dirs --netrc --progress-bar --fail-with-body --http1.1 --http2',
       value:
-        '-X -H -u -A -e -m -w -r -C -x --request --header --user --user-agent --referer --max-time --connect-timeout --write-out --range --continue-at --proxy --retry --data-urlencode',
-      read: '-T -b --upload-file --cookie --cacert --cert --key --netrc-file --data-binary',
+        '-X -u -A -e -m -w -r -C -x --request --user --user-agent --referer --max-time --connect-timeout --write-out --range --continue-at --proxy --retry',
+      read: '-T -b --upload-file --cookie --cacert --cert --key --netrc-file',
+      data: '-H -d -F --header --data --data-binary --data-raw --data-urlencode --form',
       write: '-o -D -c --output --dump-header --cookie-jar --trace --trace-ascii --stderr --output-dir --libcurl',
-      ask: '-K --config -d --data -F --form',
+      ask: '-K --config',
     }),
     why: {
       '-K': 'reads options that can write anywhere',
-      '-d': 'sends data, and `@FILE` reads a file',
-      '-F': 'sends a form, and `@FILE` reads a file',
     },
     operands: 'text',
   },
