@@ -488,9 +488,9 @@ const tarSpec: ProgramSpec = {
     flag: '-c -x -t -r -u -A -d -v -z -j -J -a -k -m -p -O -h -S -W -B -i -l -U --create --extract --get --list --append --update --concatenate --diff --compare --delete --verbose --gzip --gunzip --ungzip --bzip2 --xz --lzma --lzip --zstd --auto-compress --keep-old-files --skip-old-files --keep-newer-files --overwrite --overwrite-dir --no-overwrite-dir --touch --preserve-permissions --same-permissions --same-owner --no-same-owner --no-same-permissions --to-stdout --dereference --sparse --verify --ignore-zeros --numeric-owner --no-recursion --recursion --wildcards --no-wildcards --anchored --no-anchored --one-file-system --show-transformed-names --force-local --exclude-vcs --exclude-vcs-ignores --exclude-caches --unlink-first --recursive-unlink --full-time --utc --ignore-failed-read --remove-files --delay-directory-restore --no-delay-directory-restore --null --no-null --verbatim-files-from --ignore-case',
     optional: '--checkpoint --totals --occurrence --warning --sort --exclude-backups',
     value:
-      '-f --file -b -H -K -L -N -V -C --strip-components --exclude --transform --xform --owner --group --mode --mtime --format --blocking-factor --record-size --label --starting-file --newer --after-date --newer-mtime --tape-length --directory --pax-option --suffix --backup --quoting-style --hole-detection --level --volno-file --one-top-level',
+      '-f --file -b -H -K -L -N -V -C --strip-components --exclude --transform --xform --owner --group --mode --mtime --format --blocking-factor --record-size --label --starting-file --newer --after-date --newer-mtime --tape-length --directory --pax-option --suffix --backup --quoting-style --hole-detection --level',
     read: '-T -X --files-from --exclude-from',
-    write: '-g --listed-incremental --index-file',
+    write: '-g --listed-incremental --index-file --volno-file --one-top-level',
     exec: '-I -F --checkpoint-action --use-compress-program --to-command --rsh-command --info-script --new-volume-script --rmt-command',
     ask: '-P --absolute-names',
   }),

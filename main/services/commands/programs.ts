@@ -729,7 +729,15 @@ export const programs: Readonly<Record<string, ProgramSpec>> = {
     }),
     why: { '-o': 'sets the owner', '-s': 'runs `strip`' },
     operands: 'copy',
-    targetOptions: ['-t', '--target-directory', '-d', '--directory'],
+    targetOptions: ['-t', '--target-directory'],
+    judge: (name, args, scope, spec) => {
+      // `install -d DIR…` creates every operand.
+      const parsed = parseArgs(name, spec, args, scope);
+      if (!parsed.seen.has('-d') && !parsed.seen.has('--directory')) return judgeByTable(name, spec, args, scope);
+      let decision = parsed.decision;
+      for (const folder of parsed.operands) decision = stricter(decision, scope.write(folder, `\`${name} -d\``));
+      return decision;
+    },
   },
   chmod: {
     what: 'changes modes',

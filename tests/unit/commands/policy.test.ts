@@ -111,6 +111,8 @@ describe('the TerminalCommand policy', () => {
     [['ln', '/etc/passwd', 'here'], 'write-outside', /hard link/],
     [['mkdir', '-p', '/tmp/x/y'], 'write-outside', /`mkdir`/],
     [['install', 'a', '/tmp/x'], 'write-outside', /`install`/],
+    [['install', '-d', '/tmp/x'], 'write-outside', /`install -d`/],
+    [['tar', 'cf', 'a.tar', '--volno-file=/tmp/x', 'a'], 'write-outside', /--volno-file/],
     [['rm', '/etc/hosts'], 'write-outside', /`rm`/],
     [['rm', '-rf', '/home/ada/old-project'], 'write-outside', /old-project/],
     [['dd', 'if=a', 'of=/tmp/b'], 'write-outside', /`dd of=`/],
