@@ -15,6 +15,12 @@ const harmlessDevices = new Set([
   '/dev/tty',
 ]);
 
+/**
+ * The command's own process information (`ls -l /proc/self/fd`): judged lexically, because
+ * in main `/proc/self` would resolve to main's own process, not the command's.
+ */
+const ownProcessInfo = /^\/proc\/(self|thread-self)\/(fd|fdinfo|status|stat|statm|limits|cmdline|environ)(\/\d+)?$/;
+
 /** Shown form of an argument list, for reasons: backquoted, long lists shortened. */
 export function shown(argv: readonly string[]): string {
   const text = argv.join(' ');
@@ -56,6 +62,8 @@ export class Scope {
 
   /** Reading inside the roots (or a harmless device) is allowed; anywhere else asks. */
   read(arg: string, via: string): PolicyDecision {
+    if (ownProcessInfo.test(path.resolve(this.context.cwd, arg)))
+      return allow('read-own-process', `${via} reads the command's own process information.`);
     const target = this.resolve(arg);
     if (harmlessDevices.has(target) || this.inside(target)) return allow('read-inside', `${via} reads inside the workspace.`);
     return ask('read-outside', `${via} reads ${target}, outside the workspace.`);
