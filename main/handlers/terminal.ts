@@ -13,7 +13,9 @@ const deadlineSlackMs = 5_000;
 
 export function terminalCommandHandler(commands: TerminalCommands): Handler<'TerminalCommand'> {
   return {
-    authorize: (data, { sender }) => commands.check(sender.actor, data),
+    authorize: async (data, { sender }) => {
+      await commands.check(sender.actor, data);
+    },
     run: (data, { signal, sender }) => commands.run(data, signal, sender),
     summarize: (data) => ({ cmd: data.cmd, argc: data.args.length, cwd: data.cwd ?? null, streamId: data.streamId ?? null }),
     deadlineMs: (data) => (data.timeoutMs ?? limits.defaultCommandTimeoutMs) + deadlineSlackMs,

@@ -8,6 +8,8 @@ export const confirmationDetailsSchema = z.object({
   /** What will run, for the prompt, e.g. `apt-get install jq`. */
   action: z.string(),
   reason: z.string(),
+  /** The policy rule that asked, e.g. `write-outside`, `runs-command`, `unknown-program`. */
+  rule: z.string().optional(),
   expiresAt: z.number(),
 });
 export type ConfirmationDetails = z.infer<typeof confirmationDetailsSchema>;

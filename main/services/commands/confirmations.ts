@@ -26,14 +26,20 @@ export class ConfirmationStore<T> {
     private readonly now: () => number = Date.now,
   ) {}
 
-  issue(actor: string, action: T, shown: { action: string; reason: string }): ConfirmationDetails {
+  issue(actor: string, action: T, shown: { action: string; reason: string; rule?: string }): ConfirmationDetails {
     this.#prune();
     const mine = [...this.#pending.entries()].filter(([, entry]) => entry.actor === actor);
     for (const [token] of mine.slice(0, Math.max(0, mine.length - maxPendingPerActor + 1))) this.#pending.delete(token);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + this.ttlMs;
     this.#pending.set(token, { actor, action, expiresAt });
-    return { token, action: shown.action, reason: shown.reason, expiresAt };
+    return {
+      token,
+      action: shown.action,
+      reason: shown.reason,
+      ...(shown.rule === undefined ? {} : { rule: shown.rule }),
+      expiresAt,
+    };
   }
 
   /** Returns the approved action and forgets the token; throws PermissionDenied for an unknown, used, expired or foreign one. */

@@ -3,7 +3,9 @@ import type { AppEvent, MessageData, ReplyValue } from '../../../shared/contract
 import { LocalBrainError } from '../../../shared/errors';
 import type { WorkspaceRoots } from '../workspace/roots';
 import { ConfirmationStore } from './confirmations';
-import { evaluateCommand } from './policy';
+import type { CommandGrant, PolicyDecision } from './decision';
+import { decide } from './policy';
+import { realPathOfLongestPrefix } from './real-path';
 import { runCommand } from './run-command';
 
 type CommandRequest = MessageData<'TerminalCommand'>;
@@ -18,6 +20,8 @@ export interface TerminalCommandsOptions {
   readonly roots: WorkspaceRoots;
   readonly home?: string;
   readonly confirmations?: ConfirmationStore<CommandRequest>;
+  /** The sender's standing "always allow" grants (kept by the permissions service); none when absent. */
+  readonly grants?: (actor: string) => readonly CommandGrant[];
 }
 
 /**
@@ -29,26 +33,30 @@ export class TerminalCommands {
   readonly confirmations: ConfirmationStore<CommandRequest>;
   readonly #roots: WorkspaceRoots;
   readonly #home: string;
+  readonly #grants: (actor: string) => readonly CommandGrant[];
   /** Streaming commands by sender and streamId, so CommandCancel can stop them. */
   readonly #running = new Map<string, AbortController>();
 
   constructor(options: TerminalCommandsOptions) {
     this.#roots = options.roots;
     this.#home = options.home ?? homedir();
+    this.#grants = options.grants ?? (() => []);
     this.confirmations = options.confirmations ?? new ConfirmationStore<CommandRequest>();
   }
 
   /** Throws PermissionDenied for a denied command or a cwd outside the workspace, ConfirmationRequired (with a token) for "ask". */
-  async check(actor: string, request: CommandRequest): Promise<void> {
-    const verdict = await this.#verdict(request);
-    if (verdict.verdict === 'deny') throw new LocalBrainError('PermissionDenied', verdict.reason, { cmd: request.cmd });
-    if (verdict.verdict === 'ask') {
+  async check(actor: string, request: CommandRequest): Promise<PolicyDecision> {
+    const decision = await this.decide(actor, request);
+    if (decision.verdict === 'deny') throw denied(request, decision);
+    if (decision.verdict === 'ask') {
       const details = this.confirmations.issue(actor, request, {
         action: [request.cmd, ...request.args].join(' '),
-        reason: verdict.reason,
+        reason: decision.reason,
+        rule: decision.rule,
       });
-      throw new LocalBrainError('ConfirmationRequired', `${verdict.reason} Confirm to run it.`, details);
+      throw new LocalBrainError('ConfirmationRequired', `${decision.reason} Confirm to run it.`, details);
     }
+    return decision;
   }
 
   async run(request: CommandRequest, signal: AbortSignal, stream?: CommandStream): Promise<ReplyValue<'TerminalCommand'>> {
@@ -88,13 +96,29 @@ export class TerminalCommands {
     stream?: CommandStream,
   ): Promise<ReplyValue<'TerminalCommand'>> {
     const request = this.confirmations.redeem(actor, token);
-    const verdict = await this.#verdict(request);
-    if (verdict.verdict === 'deny') throw new LocalBrainError('PermissionDenied', verdict.reason, { cmd: request.cmd });
+    const decision = await this.decide(actor, request);
+    if (decision.verdict === 'deny') throw denied(request, decision);
     return this.run(request, signal, stream);
   }
 
-  async #verdict(request: CommandRequest) {
+  /** The policy's decision for this sender (its grants included), without acting on it. */
+  async decide(actor: string, request: CommandRequest): Promise<PolicyDecision> {
     const cwd = await this.#roots.resolveExisting(request.cwd ?? '.');
-    return evaluateCommand(request.cmd, request.args, { cwd: cwd.absolute, roots: this.#roots.list(), home: this.#home });
+    return decide(request, {
+      cwd: cwd.absolute,
+      roots: this.#roots.list(),
+      home: this.#home,
+      grants: this.#grants(actor),
+      realPath: realPathOfLongestPrefix,
+      allows: (real) => this.#roots.allows(real),
+    });
   }
+}
+
+function denied(request: CommandRequest, decision: PolicyDecision): LocalBrainError {
+  return new LocalBrainError('PermissionDenied', decision.reason, {
+    cmd: request.cmd,
+    rule: decision.rule,
+    reason: decision.reason,
+  });
 }

@@ -1,7 +1,12 @@
 import { useRef, useState, type SyntheticEvent } from 'react';
 import type { ReplyValue } from '../../../shared/contract';
 import type { FileEntry } from '../../../shared/contract/files';
+import { describeReplyError } from '../../../shared/command-refusal';
 import { ReplyError, request } from '../api';
+
+function describe(error: unknown): string {
+  return error instanceof ReplyError ? describeReplyError(error.payload) : 'The request could not be sent.';
+}
 
 interface Exchange {
   readonly id: number;
@@ -9,10 +14,6 @@ interface Exchange {
   readonly reply?: ReplyValue<'VoiceCommand'>;
   readonly error?: string;
   readonly files?: readonly FileEntry[];
-}
-
-function describe(error: unknown): string {
-  return error instanceof ReplyError ? `${error.payload.code}: ${error.payload.message}` : 'The request could not be sent.';
 }
 
 export function CommandView({ onIntent }: { onIntent: (intent: ReplyValue<'VoiceCommand'>['intent']) => void }) {

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TerminalCommands } from '../../../main/services/commands/terminal-commands';
@@ -103,5 +103,58 @@ describe('TerminalCommand with the policy and real processes', () => {
     expect((await errorOf(commands.run({ cmd: 'true', args: [], streamId: 'same' }, signal, stream))).code).toBe('Conflict');
     commands.cancel('test:1', 'same');
     await first;
+  });
+
+  it('names the rule in the reply details: PermissionDenied and ConfirmationRequired', async () => {
+    const denied = await errorOf(commands.check('test:1', { cmd: 'sudo', args: ['ls'] }));
+    expect(denied.details).toMatchObject({ cmd: 'sudo', rule: 'privilege' });
+    const asked = await errorOf(commands.check('test:1', { cmd: 'touch', args: ['/tmp/x'] }));
+    expect(asked.details).toMatchObject({ rule: 'write-outside', reason: expect.stringContaining('/tmp/x') as unknown });
+  });
+
+  it('judges a path through a symlink in the workspace where it really leads', async () => {
+    const outside = await tempDir();
+    try {
+      await symlink(outside.path, path.join(workspace.path, 'escape'));
+      const error = await errorOf(commands.check('test:1', { cmd: 'touch', args: ['escape/made-through-link'] }));
+      expect(error.details).toMatchObject({ rule: 'write-outside' });
+      await expect(access(path.join(outside.path, 'made-through-link'))).rejects.toThrow();
+      await symlink(path.join(outside.path, 'not-yet'), path.join(workspace.path, 'dangling'));
+      const dangling = await errorOf(commands.check('test:1', { cmd: 'touch', args: ['dangling'] }));
+      expect(dangling.details).toMatchObject({ rule: 'write-outside', reason: expect.stringContaining('not-yet') as unknown });
+      await commands.check('test:1', { cmd: 'touch', args: ['sub/inside'] });
+    } finally {
+      await outside.remove();
+    }
+  });
+
+  it('lets a standing grant of this sender run an asked command, and never a denied one', async () => {
+    const roots = new WorkspaceRoots();
+    await roots.grant(workspace.path);
+    const granted = new TerminalCommands({
+      roots,
+      grants: (actor) =>
+        actor === 'test:1'
+          ? [
+              { cmd: 'sh', args: ['-c', 'echo granted'] },
+              { cmd: 'sudo', argsPattern: '.*' },
+            ]
+          : [],
+    });
+    const request = { cmd: 'sh', args: ['-c', 'echo granted'] };
+    expect(await granted.check('test:1', request)).toMatchObject({ verdict: 'allow', rule: 'grant', grant: { cmd: 'sh' } });
+    expect((await granted.run(request, signal)).stdout).toBe('granted\n');
+    expect((await errorOf(granted.check('test:2', request))).code).toBe('ConfirmationRequired');
+    expect((await errorOf(granted.check('test:1', { cmd: 'sudo', args: ['ls'] }))).code).toBe('PermissionDenied');
+  });
+
+  it('asks before writing into a folder excluded from the workspace (the data dir)', async () => {
+    const roots = new WorkspaceRoots();
+    await roots.grant(workspace.path);
+    roots.exclude(path.join(workspace.path, 'sub'));
+    const guarded = new TerminalCommands({ roots });
+    expect((await errorOf(guarded.check('test:1', { cmd: 'touch', args: ['sub/x'] }))).details).toMatchObject({
+      rule: 'write-outside',
+    });
   });
 });
