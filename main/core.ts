@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { HealthReport } from '../shared/contract/health';
 import type { AuditSink } from './ports/audit';
+import { FairDispatcher } from './ipc/fair-dispatch';
 import { Router } from './ipc/router';
 import { grantInitialRoots, registerFilesDomain } from './handlers/files';
 import { healthReportHandler } from './handlers/health';
@@ -38,6 +39,8 @@ export interface CoreOptions {
 /** The main-process core, the same under Electron and in serve mode. */
 export interface Core {
   readonly router: Router;
+  /** What the transports call: per-sender fairness and back-pressure in front of the router. */
+  readonly dispatcher: FairDispatcher;
   readonly roots: WorkspaceRoots;
   /** The encrypted database: audit log and settings (`storage.settings` can be given to other services). */
   readonly storage: Storage;
@@ -58,7 +61,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const roots = new WorkspaceRoots();
     const workspaceStore = options.workspaceStore ?? new SettingsWorkspaceStore(storage.settings);
     await grantInitialRoots(roots, workspaceStore, options.workspaces, options.logger);
-    const router = new Router({ audit: options.audit ?? storage.audit, logger: options.logger });
+    const audit = options.audit ?? storage.audit;
+    const router = new Router({ audit, logger: options.logger });
+    const dispatcher = new FairDispatcher({ router, audit, logger: options.logger });
+    // Disposed before storage (added earlier), so its last refusal entries still land.
+    disposables.add(() => dispatcher.dispose());
     registerStorageDomain({ router, storage }, disposables);
     disposables.add(router.register('VoiceCommand', voiceCommandHandler));
     registerFilesDomain({ ...options, router, roots, store: workspaceStore }, disposables);
@@ -67,7 +74,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       disposables,
     );
     disposables.add(router.register('HealthReport', healthReportHandler(router, options)));
-    return { router, roots, storage, dispose: () => disposables.dispose() };
+    return { router, dispatcher, roots, storage, dispose: () => disposables.dispose() };
   } catch (error) {
     await disposables.dispose();
     throw error;
