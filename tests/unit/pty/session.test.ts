@@ -57,7 +57,8 @@ describe('PtySession on a real PTY', () => {
   });
 
   it('delivers the tail of a producer that exits while paused by a receiver that never acknowledges, once it is acknowledged', async () => {
-    const size = 300_000;
+    // Three windows, so the producer is still writing when the session pauses.
+    const size = defaultFlow.highWatermarkChars * 3;
     const run = start(`head -c ${size} /dev/zero | tr '\\0' b`, { ack: false });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(run.session.paused).toBe(true);
