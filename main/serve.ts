@@ -73,14 +73,22 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130);
+    if (stopping) {
+      // A second signal forces: report what was still stopping and leave now.
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      core.forceDispose();
+      process.exit(130);
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down');
     void server
       .close()
       .then(() => core.dispose())
-      .then(() => detachLogFile())
-      .then(() => process.exit(0));
+      .then((report) => {
+        logger.info({ totalMs: Math.round(report.totalMs), forced: report.forced, services: report.services }, 'shutdown report');
+        detachLogFile();
+        process.exit(report.forced ? 1 : 0);
+      });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

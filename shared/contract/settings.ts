@@ -23,8 +23,12 @@ export const settingSpecs = {
       .refine((value) => !value.includes('\0'), { error: 'shell must not contain NUL' }),
     default: '',
   },
+  /** Opt-in: save each terminal's recent output with the layout, shown marked as restored after a restart. */
+  'terminal.restoreScrollback': { schema: z.boolean(), default: false },
   'terminal.maxSessions': { schema: z.number().int().min(1).max(256), default: 32 },
   'files.showHidden': { schema: z.boolean(), default: false },
+  /** Heap the health monitor lets the core use before it warns and frees caches (issue 11: 100 MB). */
+  'health.heapBudgetMB': { schema: z.number().int().min(32).max(16_384), default: 100 },
   /** Days of audit history kept; 0 keeps everything. */
   'audit.retentionDays': { schema: z.number().int().min(0).max(36_500), default: 365 },
   /** Workspace roots the person granted, persisted by the files service. */

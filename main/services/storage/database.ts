@@ -256,6 +256,7 @@ export class StorageDatabase {
 
   /** Call after each commit: schedules the idle checkpoint, or forces one when writes never pause. */
   noteWrite(): void {
+    this.lastWriteAt = Date.now();
     if (this.#closed || this.memory) return;
     this.#writesSinceCheckpoint++;
     if (this.#writesSinceCheckpoint % walSizeCheckEvery === 0 && this.#walBytes() >= forcedCheckpointWalBytes) {
@@ -266,6 +267,10 @@ export class StorageDatabase {
     this.#idleTimer = setTimeout(() => this.checkpoint('PASSIVE'), idleCheckpointMs);
     this.#idleTimer.unref();
   }
+
+  /** When a commit last went in and when the WAL was last checkpointed (epoch ms), for the health report. */
+  lastWriteAt: number | null = null;
+  lastCheckpointAt: number | null = null;
 
   #walBytes(): number {
     try {
@@ -290,6 +295,7 @@ export class StorageDatabase {
     try {
       this.db.pragma(`wal_checkpoint(${mode})`);
       this.#writesSinceCheckpoint = 0;
+      this.lastCheckpointAt = Date.now();
     } catch (error) {
       this.#logger?.warn({ err: error, file: this.file }, 'checkpoint failed');
     }

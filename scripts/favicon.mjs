@@ -1,15 +1,15 @@
 /**
- * `node scripts/icons.mjs`: draws build/icon.svg with Debian's Chromium (no image tools needed)
- * and writes build/icon.png (512 px, electron-builder's Linux and macOS source),
- * build/icon.ico and renderer/public/favicon.ico (16–256 px PNG entries, Windows Vista and later,
- * and every browser). Run it after changing the SVG and commit the outputs.
+ * `node scripts/favicon.mjs`: scales the app icon, build/icon.png (drawn by scripts/make-icon.mjs),
+ * with Debian's Chromium (no image tools needed) into renderer/public/favicon.ico: 16–256 px PNG
+ * entries, which every browser reads. Serve mode answers /favicon.ico with it. Run it after
+ * changing the icon and commit the output.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(import.meta.dirname, '..');
-const svg = await readFile(path.join(root, 'build/icon.svg'), 'utf8');
+const icon = `data:image/png;base64,${(await readFile(path.join(root, 'build/icon.png'))).toString('base64')}`;
 /** The sizes Windows picks from (taskbar, Explorer, Alt-Tab) and browsers' tab icons. */
 const icoSizes = [16, 32, 48, 64, 128, 256];
 
@@ -19,7 +19,7 @@ const browser = await chromium.launch({
 });
 async function render(size) {
   const page = await browser.newPage({ viewport: { width: size, height: size } });
-  const body = `<style>html,body{margin:0;background:transparent}svg{display:block;width:${size}px;height:${size}px}</style>${svg}`;
+  const body = `<style>html,body{margin:0;background:transparent}img{display:block;width:${size}px;height:${size}px}</style><img src="${icon}">`;
   await page.setContent(body);
   const png = await page.screenshot({ omitBackground: true, type: 'png' });
   await page.close();
@@ -47,12 +47,9 @@ function ico(images) {
 }
 
 try {
-  await writeFile(path.join(root, 'build/icon.png'), await render(512));
   const images = [];
   for (const size of icoSizes) images.push({ size, png: await render(size) });
-  const file = ico(images);
-  await writeFile(path.join(root, 'build/icon.ico'), file);
-  await writeFile(path.join(root, 'renderer/public/favicon.ico'), file);
+  await writeFile(path.join(root, 'renderer/public/favicon.ico'), ico(images));
 } finally {
   await browser.close();
 }
