@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { HealthReport } from '../shared/contract/health';
 import type { AuditSink } from './ports/audit';
+import { FairDispatcher } from './ipc/fair-dispatch';
 import { Router } from './ipc/router';
 import { grantInitialRoots, registerFilesDomain } from './handlers/files';
 import { healthReportHandler } from './handlers/health';
@@ -46,6 +47,8 @@ export interface CoreOptions {
 /** The main-process core, the same under Electron and in serve mode. */
 export interface Core {
   readonly router: Router;
+  /** What the transports call: per-sender fairness and back-pressure in front of the router. */
+  readonly dispatcher: FairDispatcher;
   readonly roots: WorkspaceRoots;
   /** The encrypted database: audit log and settings (`storage.settings` can be given to other services). */
   readonly storage: Storage;
@@ -78,7 +81,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const roots = new WorkspaceRoots();
     const workspaceStore = options.workspaceStore ?? new GrantedRootsStore(storage.database, options.logger);
     await grantInitialRoots(roots, workspaceStore, options.workspaces, options.logger);
-    const router = new Router({ audit: options.audit ?? storage.audit, logger: options.logger });
+    const audit = options.audit ?? storage.audit;
+    const router = new Router({ audit, logger: options.logger });
+    const dispatcher = new FairDispatcher({ router, audit, logger: options.logger });
+    // Stopped before storage, so its last aggregated refusal entries still land.
+    services.register({ name: 'dispatcher', dependsOn: ['storage'], stop: () => dispatcher.dispose(), stopDeadlineMs: 500 });
     registerStorageDomain({ router, storage }, handlers);
     handlers.add(router.register('VoiceCommand', voiceCommandHandler));
 
@@ -151,7 +158,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ),
     );
     await services.startAll();
-    return { router, roots, storage, services, health, dispose: stop, forceDispose: () => services.force() };
+    return { router, dispatcher, roots, storage, services, health, dispose: stop, forceDispose: () => services.force() };
   } catch (error) {
     await stop();
     throw error;

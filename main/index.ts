@@ -101,7 +101,7 @@ async function start(): Promise<void> {
     trashItem: (target) => shell.trashItem(target),
   });
   detachLogFile = logDestination.attachFile({ dir: path.join(dataDir, 'logs'), key: core.storage.logKey() });
-  disposeTransport = registerElectronTransport({ ipcMain, router: core.router, location, logger });
+  disposeTransport = registerElectronTransport({ ipcMain, dispatcher: core.dispatcher, location, logger });
   mainWindow = createWindow();
   app.on('activate', () => {
     mainWindow ??= createWindow();

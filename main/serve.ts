@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   });
   const detachLogFile = destination.attachFile({ dir: path.join(args.dataDir, 'logs'), key: core.storage.logKey() });
   const server = await startServeServer({
-    router: core.router,
+    dispatcher: core.dispatcher,
     logger,
     rendererDir: fileURLToPath(new URL('../renderer', import.meta.url)),
     port: args.port,

@@ -22,3 +22,20 @@ export const limits = {
   /** FileOperation list: entries returned for one folder. */
   maxListEntries: 100_000,
 } as const;
+
+/**
+ * Credit-based flow control of PTY output, shared so main and the renderer agree. The
+ * receiver's credit is the window: main stops reading a PTY once that many characters are
+ * sent and unacknowledged, and reads again once acknowledgements bring it under half, so the
+ * pipe stays full while an acknowledgement crosses the socket.
+ */
+export const ptyFlow = {
+  /**
+   * Characters (UTF-16 code units of PtyData.data) in flight per session. An earlier issue caps
+   * what main holds for a frozen window at 500 KB; half of it is ~8 ms of xterm.js parsing at
+   * 30 MB/s, several times an acknowledgement's round trip over the loopback socket.
+   */
+  windowChars: 500_000,
+  /** The receiver acknowledges after this many characters drawn: eight acks per window, not one per 4 KB. */
+  ackEveryChars: 64 * 1024,
+} as const;

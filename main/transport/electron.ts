@@ -4,12 +4,13 @@ import { ipcChannels } from '../../shared/api';
 import type { AppEvent } from '../../shared/contract';
 import { LocalBrainError } from '../../shared/errors';
 import { isAppUrl, type AppLocation } from '../electron/app-origin';
-import type { Router } from '../ipc/router';
+import type { RequestDispatcher } from '../ipc/fair-dispatch';
 import type { Sender } from '../ports/sender';
 
 export interface ElectronTransportOptions {
   readonly ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
-  readonly router: Router;
+  /** The core's fair dispatcher (or a bare router in tests). */
+  readonly dispatcher: RequestDispatcher;
   readonly location: AppLocation;
   readonly logger: Logger;
 }
@@ -65,11 +66,11 @@ export function registerElectronTransport(options: ElectronTransportOptions): ()
         closed: AbortSignal.abort(),
         emit: () => undefined,
       };
-      return options.router.dispatch(message, refused, {
+      return options.dispatcher.dispatch(message, refused, {
         refusal: new LocalBrainError('PermissionDenied', 'This page may not talk to LocalBrain.'),
       });
     }
-    return options.router.dispatch(message, senderFor(event.sender));
+    return options.dispatcher.dispatch(message, senderFor(event.sender));
   });
 
   return () => {

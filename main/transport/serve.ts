@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -10,12 +11,13 @@ import { errorEnvelope } from '../../shared/envelope';
 import { limits } from '../../shared/limits';
 import { clientFrameSchema } from '../../shared/frames';
 import { wsPath } from '../../shared/wire';
-import type { Router } from '../ipc/router';
+import { retryAfterMs, type RequestDispatcher } from '../ipc/fair-dispatch';
 import type { Sender } from '../ports/sender';
 import { serveStatic } from './static-files';
 
 export interface ServeOptions {
-  readonly router: Router;
+  /** The core's fair dispatcher (or a bare router in tests). */
+  readonly dispatcher: RequestDispatcher;
   readonly logger: Logger;
   /** Folder of the built renderer (index.html, assets/, bridge.js). */
   readonly rendererDir: string;
@@ -23,7 +25,27 @@ export interface ServeOptions {
   readonly port: number;
   /** Given for tests; otherwise 256 random bits. */
   readonly token?: string;
+  /** Given for tests; otherwise `defaultBackPressure`. */
+  readonly backPressure?: Partial<BackPressure>;
 }
+
+/** When the server stops reading from a client that does not read its replies, and when it gives up on it. */
+export interface BackPressure {
+  /** Stop reading the client's frames once this much is waiting to be sent to it. */
+  readonly highWaterBytes: number;
+  /** Read again once it has drained below this. */
+  readonly lowWaterBytes: number;
+  /** A client that stays above the low mark this long after reading stopped is closed. */
+  readonly stalledCloseMs: number;
+}
+
+export const defaultBackPressure: BackPressure = {
+  // Above a PTY's credit window (main/services/pty/flow.ts) plus a page of replies, so a client that reads is never paused by its own terminal output.
+  highWaterBytes: 4 * 1024 * 1024,
+  lowWaterBytes: 1024 * 1024,
+  // A page whose thread is stuck this long is hung; its requests are not worth holding memory for (the bridge reconnects).
+  stalledCloseMs: 15_000,
+};
 
 export interface ServeServer {
   readonly url: string;
@@ -38,8 +60,10 @@ const host = '127.0.0.1';
 const maxFrameBytes = limits.maxMessageBytes * 4;
 /** Pushed events wait while a client's socket has this much unsent; beyond it the client is too slow and is dropped. */
 const maxBufferedBytes = 64 * 1024 * 1024;
-/** Requests one client may have unanswered at once; far above what a UI needs, low enough that a flood cannot exhaust memory. */
-const maxInFlightPerClient = 1024;
+/** Listeners on one client's "gone" signal: its requests in flight (64) and what services hold for it (sessions, watches, searches). */
+const maxClosedListeners = 1024;
+/** Longest a flooding client's frames are left unread at a time; its own replies still flow. */
+const maxHoldMs = 2_000;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -76,6 +100,7 @@ function refuse(socket: Duplex, status: number, reason: string): void {
  */
 export async function startServeServer(options: ServeOptions): Promise<ServeServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
+  const backPressure = { ...defaultBackPressure, ...options.backPressure };
   const rendererDir = path.resolve(options.rendererDir);
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
@@ -115,14 +140,47 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
     if (requestOrigin !== undefined && requestOrigin !== origin) return refuse(socket, 403, 'Forbidden');
     wss.handleUpgrade(request, socket, head, (ws) => {
       clientCount += 1;
-      attach(ws, `serve:${clientCount}`);
+      attach(ws, `serve:${clientCount}`, socket);
     });
   });
 
-  function attach(ws: WebSocket, actor: string): void {
+  function attach(ws: WebSocket, actor: string, socket: Duplex): void {
     sockets.add(ws);
     const gone = new AbortController();
-    let inFlight = 0;
+    // Each request in flight and each service that holds something for this client (sessions, watches) listens here.
+    setMaxListeners(maxClosedListeners, gone.signal);
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
+    // Back-pressure: while replies and events wait unsent, or for a while after the client
+    // overran its queue, stop reading its requests.
+    let backedUp = false;
+    let stallTimer: NodeJS.Timeout | undefined;
+    let holdTimer: NodeJS.Timeout | undefined;
+    const readIfClear = () => {
+      if (!backedUp && holdTimer === undefined && ws.isPaused && ws.readyState === ws.OPEN) ws.resume();
+    };
+    const onSent = () => {
+      if (!backedUp || ws.bufferedAmount > backPressure.lowWaterBytes) return;
+      backedUp = false;
+      clearTimeout(stallTimer);
+      readIfClear();
+    };
+    let holdMs = 0;
+    let heldUntil = 0;
+    const holdReading = (retryAfter: number) => {
+      if (holdTimer !== undefined) return;
+      // A client that overruns again right after a hold is flooding: each hold doubles, up to a cap.
+      holdMs = performance.now() - heldUntil < maxHoldMs ? Math.min(maxHoldMs, holdMs * 2) : retryAfter;
+      heldUntil = performance.now() + holdMs;
+      ws.pause();
+      holdTimer = setTimeout(() => {
+        holdTimer = undefined;
+        readIfClear();
+      }, holdMs);
+    };
     const sendFrame = (frame: unknown) => {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount > maxBufferedBytes) {
@@ -130,7 +188,21 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
         ws.close(1013, 'client too slow');
         return;
       }
-      ws.send(JSON.stringify(frame));
+      // Frames sent in one tick (a burst of replies, an event with them) leave in one write, not one system call each.
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      ws.send(JSON.stringify(frame), onSent);
+      if (!backedUp && ws.bufferedAmount > backPressure.highWaterBytes) {
+        backedUp = true;
+        ws.pause();
+        stallTimer = setTimeout(() => {
+          options.logger.warn({ actor, buffered: ws.bufferedAmount }, 'client stopped reading its replies; closing');
+          ws.terminate();
+        }, backPressure.stalledCloseMs);
+      }
     };
     const sender: Sender = { actor, capabilities: 'all', emit: (event: AppEvent) => sendFrame({ event }), closed: gone.signal };
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -160,24 +232,17 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
         return;
       }
       const { id, message } = frame.data;
-      if (inFlight >= maxInFlightPerClient) {
-        sendFrame({
-          id,
-          reply: errorEnvelope({
-            code: 'Unavailable',
-            message: `More than ${maxInFlightPerClient} requests are waiting; try again when some have finished.`,
-          }),
-        });
-        return;
-      }
-      inFlight += 1;
-      // The frame's size stands for the message's: the id adds a few bytes at most.
-      void options.router.dispatch(message, sender, { byteLength: bytes.length }).then((reply) => {
-        inFlight -= 1;
+      // The frame's size stands for the message's: the id adds a few bytes at most. Past the
+      // sender's bounded queue the dispatcher answers Unavailable at once.
+      void options.dispatcher.dispatch(message, sender, { byteLength: bytes.length }).then((reply) => {
         sendFrame({ id, reply });
+        const retryAfter = retryAfterMs(reply);
+        if (retryAfter !== undefined) holdReading(retryAfter);
       });
     });
     ws.on('close', () => {
+      clearTimeout(stallTimer);
+      clearTimeout(holdTimer);
       sockets.delete(ws);
       gone.abort();
     });

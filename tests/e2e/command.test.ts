@@ -20,6 +20,7 @@ describe('the app in Chromium over serve mode', () => {
   let context: BrowserContext;
   let page: Page;
   const folders: Awaited<ReturnType<typeof tempDir>>[] = [];
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     const workspace = await tempDir();
@@ -30,6 +31,9 @@ describe('the app in Chromium over serve mode', () => {
     browser = await launchChromium();
     context = browser.context;
     page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
+    });
     await page.goto(serve.url);
   });
 
@@ -43,6 +47,14 @@ describe('the app in Chromium over serve mode', () => {
     await expect(page.getByRole('navigation', { name: 'Main' }).isVisible()).resolves.toBe(true);
     await page.getByRole('status', { name: 'Connection' }).getByText('Connected').waitFor();
     expect(new URL(page.url()).search).toBe('');
+  });
+
+  it('loads without a console error (the favicon is served, not a 404)', async () => {
+    await page.reload();
+    await page.getByRole('status', { name: 'Connection' }).getByText('Connected').waitFor();
+    // Chromium fetches the favicon after load; give it the moment it needs to fail, if it would.
+    await page.waitForLoadState('networkidle');
+    expect(consoleErrors).toEqual([]);
   });
 
   it('sends a typed command and shows the reply', async () => {

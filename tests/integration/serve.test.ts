@@ -154,6 +154,20 @@ describe('serve mode over a real WebSocket', () => {
     const escape = await fetch(`${serve.origin}/..%2f..%2fpackage.json`);
     expect(escape.status).toBe(404);
   });
+
+  it('serves the app icon at /favicon.ico as an icon (not a 404 the browser logs on every load)', async () => {
+    const response = await fetch(`${serve.origin}/favicon.ico`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/x-icon');
+    const body = Buffer.from(await response.arrayBuffer());
+    // ICONDIR: reserved 0, type 1 (icon), then at least one image.
+    expect(body.readUInt16LE(0)).toBe(0);
+    expect(body.readUInt16LE(2)).toBe(1);
+    expect(body.readUInt16LE(4)).toBeGreaterThan(0);
+    const head = await fetch(`${serve.origin}/favicon.ico`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('image/x-icon');
+  });
 });
 
 describe('serve mode start-up and shutdown', () => {

@@ -1,8 +1,14 @@
-/** How output is batched and throttled; the defaults follow xterm.js's flow-control guide and VS Code. */
+import { ptyFlow } from '../../../shared/limits';
+
+/**
+ * How output is batched and throttled. Credit-based: the receiver's window is
+ * `highWatermarkChars` (shared/contract/pty.ts `ptyFlow`); VS Code's 100,000 / 5,000 were
+ * made for in-process IPC and left the pipe idle while an ack crossed a socket.
+ */
 export interface FlowOptions {
-  /** Pause the PTY above this many unacknowledged characters (VS Code: 100,000; the issue caps it at 500 KB so Ctrl-C during `yes` answers at once). */
+  /** The window: pause the PTY above this many unacknowledged characters (the issue caps it at 500 KB so Ctrl-C during `yes` answers at once). */
   readonly highWatermarkChars: number;
-  /** Resume below this many (VS Code: 5,000). */
+  /** Resume below this many: half the window, so output keeps flowing while the next acknowledgement is on its way. */
   readonly lowWatermarkChars: number;
   /** Output waits at most this long to be batched (VS Code: 5 ms; one frame at 60 Hz is 16 ms, so batches stay invisible). */
   readonly batchMs: number;
@@ -11,8 +17,8 @@ export interface FlowOptions {
 }
 
 export const defaultFlow: FlowOptions = {
-  highWatermarkChars: 100_000,
-  lowWatermarkChars: 5_000,
+  highWatermarkChars: ptyFlow.windowChars,
+  lowWatermarkChars: ptyFlow.windowChars / 2,
   batchMs: 5,
   batchMaxChars: 64 * 1024,
 };

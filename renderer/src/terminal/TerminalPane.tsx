@@ -7,6 +7,7 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
 import { ReplyError, request } from '../api';
 import { Acknowledger } from './acknowledger';
+import { hasHardwareWebgl } from './gpu';
 import { listenToSession } from './session-events';
 import { terminalThemes, type TerminalSettings } from './themes';
 
@@ -71,12 +72,14 @@ export function TerminalPane(props: TerminalPaneProps) {
     terminal.loadAddon(new WebLinksAddon());
     element.style.setProperty('--terminal-font-size', `${settings.fontSize}px`);
     terminal.open(element);
-    try {
-      const webgl = new WebglAddon();
-      webgl.onContextLoss(() => webgl.dispose());
-      terminal.loadAddon(webgl);
-    } catch {
-      // No WebGL here: xterm.js keeps its DOM renderer.
+    if (hasHardwareWebgl()) {
+      try {
+        const webgl = new WebglAddon();
+        webgl.onContextLoss(() => webgl.dispose());
+        terminal.loadAddon(webgl);
+      } catch {
+        // No WebGL here after all: xterm.js keeps its DOM renderer.
+      }
     }
     terminalRef.current = terminal;
     fitRef.current = fit;

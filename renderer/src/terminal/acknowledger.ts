@@ -1,7 +1,8 @@
+import { ptyFlow } from '../../../shared/limits';
 import { request } from '../api';
 
-/** Acknowledgements are sent once this many characters are drawn; below main's low watermark (5,000), so a paused session always resumes. */
-const ackChunkChars = 4_096;
+/** Acknowledgements are sent once this many characters are drawn; well under half the window, so a paused session always resumes. */
+const ackChunkChars = ptyFlow.ackEveryChars;
 /** The remainder is acknowledged after this quiet spell, so nothing waits unacknowledged forever. */
 const ackIdleMs = 20;
 

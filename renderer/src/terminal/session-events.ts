@@ -1,4 +1,5 @@
 import type { AppEvent } from '../../../shared/contract';
+import { ptyFlow } from '../../../shared/limits';
 import { api } from '../api';
 
 type PtyEvent = Extract<AppEvent, { type: 'PtyData' | 'PtyExit' | 'PtyDetached' }>;
@@ -6,10 +7,11 @@ type Listener = (event: PtyEvent) => void;
 
 /**
  * Output can reach the window before the PtySpawn reply that names its session; it waits
- * here until a pane claims it. Flow control stops a session at 100,000 unacknowledged
- * characters, so this bound is only a guard against a session nobody ever claims.
+ * here until a pane claims it. Flow control stops a session once a window of characters is
+ * unacknowledged (plus one batch in flight), so this bound, twice that, only guards against
+ * a session nobody ever claims.
  */
-const maxEarlyChars = 1024 * 1024;
+const maxEarlyChars = ptyFlow.windowChars * 2;
 
 const listeners = new Map<string, Listener>();
 const early = new Map<string, { events: PtyEvent[]; chars: number }>();

@@ -5,6 +5,7 @@ import type { Envelope } from '../../../shared/envelope';
 import { builtAppLocation } from '../../../main/electron/app-origin';
 import { MemoryAuditSink } from '../../../main/ports/audit';
 import { Router } from '../../../main/ipc/router';
+import { FairDispatcher } from '../../../main/ipc/fair-dispatch';
 import { registerElectronTransport } from '../../../main/transport/electron';
 import { capturingLogger } from '../../support/logger';
 
@@ -29,7 +30,8 @@ function setup() {
       return { intent: 'help', understood: true, say: 'hi' };
     },
   });
-  const dispose = registerElectronTransport({ ipcMain: ipcMain, router, location: builtAppLocation(), logger });
+  const dispatcher = new FairDispatcher({ router, audit, logger });
+  const dispose = registerElectronTransport({ ipcMain: ipcMain, dispatcher, location: builtAppLocation(), logger });
   return { handlers, audit, lines, dispose, ran: () => ran };
 }
 
@@ -120,7 +122,7 @@ describe('the Electron transport', () => {
         handle: (channel: string, handler: InvokeHandler) => void ipc.set(channel, handler),
         removeHandler: () => undefined,
       },
-      router,
+      dispatcher: router,
       location: builtAppLocation(),
       logger: capturingLogger().logger,
     });

@@ -57,10 +57,10 @@ describe('PtySession on a real PTY', () => {
   });
 
   it('delivers the tail of a producer that exits while paused by a receiver that never acknowledges, once it is acknowledged', async () => {
-    const size = 300_000;
+    // Three windows, so the producer is still writing when the session pauses.
+    const size = defaultFlow.highWatermarkChars * 3;
     const run = start(`head -c ${size} /dev/zero | tr '\\0' b`, { ack: false });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(run.session.paused).toBe(true);
+    await expect.poll(() => run.session.paused, { timeout: 10_000 }).toBe(true);
     // Acknowledge in a loop, as a slow renderer would.
     const timer = setInterval(() => run.session.ack(run.session.unackedChars), 5);
     await run.exited;

@@ -1,0 +1,121 @@
+import WebSocket from 'ws';
+import { once } from 'node:events';
+import { startServe } from '../support/serve-process';
+import { tempDir } from '../support/temp';
+import { rawThroughput } from './pty-throughput';
+import { formatMs, formatRate, percentile, sortedCopy } from './stats';
+import type { BenchRow, BenchSuite } from './types';
+import { startEchoServer, wireThroughput } from './wire-helpers';
+
+/** Round trips per side; interleaved one for one, so drift on a shared machine hits both alike. */
+const roundTrips = Number(process.env.LOCALBRAIN_BENCH_ROUND_TRIPS ?? 10_000);
+const warmup = 500;
+const producedBytes = Number(process.env.LOCALBRAIN_BENCH_WIRE_BYTES ?? 64 * 1024 * 1024);
+const rounds = 3;
+/** The acknowledging client acks as the renderer does (renderer/src/terminal/acknowledger.ts). */
+const ackChars = 64 * 1024;
+
+function median(values: readonly number[]): number {
+  return sortedCopy(values)[Math.floor(values.length / 2)] ?? 0;
+}
+
+/** One request at a time over one socket, answered by id. */
+function requester(socket: WebSocket): (message: unknown) => Promise<void> {
+  let nextId = 1;
+  const waiting = new Map<number, () => void>();
+  socket.on('message', (data: Buffer) => {
+    const frame = JSON.parse(data.toString('utf8')) as { id?: number };
+    if (typeof frame.id !== 'number') return;
+    waiting.get(frame.id)?.();
+    waiting.delete(frame.id);
+  });
+  return (message) =>
+    new Promise<void>((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      socket.send(JSON.stringify({ id, message }));
+    });
+}
+
+const help = { type: 'VoiceCommand', data: { text: 'help', metadata: { source: 'keyboard' } } } as const;
+
+const suite: BenchSuite = {
+  name: 'wire',
+  description: `Serve mode over a real WebSocket from a Node client. Round trip of a small audited request (VoiceCommand "help": validated, routed, audited, replied) beside the same frame echoed by a bare \`ws\` server in its own process, ${roundTrips.toLocaleString('en-US')} each, interleaved one for one. PTY output (${producedBytes / 2 ** 20} MiB from \`yes | head -c\`) through serve mode to a client that acknowledges every ${ackChars / 1024} Ki characters, beside raw node-pty reading the same producer in this process, alternating, ${rounds} rounds.`,
+  async run(): Promise<BenchRow[]> {
+    const rows: BenchRow[] = [];
+    const workspace = await tempDir();
+    const dataDir = await tempDir();
+    const serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
+    const echo = await startEchoServer();
+    try {
+      const served = new WebSocket(serve.wsUrl);
+      const bare = new WebSocket(echo.url);
+      await Promise.all([once(served, 'open'), once(bare, 'open')]);
+      const toServe = requester(served);
+      const toEcho = requester(bare);
+      const serveTimes: number[] = [];
+      const echoTimes: number[] = [];
+      for (let index = 0; index < warmup + roundTrips; index += 1) {
+        let started = performance.now();
+        await toServe(help);
+        const serveMs = performance.now() - started;
+        started = performance.now();
+        await toEcho(help);
+        const echoMs = performance.now() - started;
+        if (index >= warmup) {
+          serveTimes.push(serveMs);
+          echoTimes.push(echoMs);
+        }
+      }
+      served.close();
+      bare.close();
+      const s = sortedCopy(serveTimes);
+      const e = sortedCopy(echoTimes);
+      const triple = (sorted: number[]) =>
+        `${formatMs(percentile(sorted, 50))} / ${formatMs(percentile(sorted, 99))} / ${formatMs(percentile(sorted, 99.9))}`;
+      rows.push({ metric: 'serve round trip (audited VoiceCommand), p50 / p99 / p99.9', value: triple(s) });
+      rows.push({ metric: 'bare ws echo of the same frame, p50 / p99 / p99.9', value: triple(e) });
+      const p99Ratio = percentile(s, 99) / percentile(e, 99);
+      rows.push({
+        metric: 'serve ÷ echo at p50 / p99 / p99.9',
+        value: `${(percentile(s, 50) / percentile(e, 50)).toFixed(2)} / ${p99Ratio.toFixed(2)} / ${(percentile(s, 99.9) / percentile(e, 99.9)).toFixed(2)}`,
+        target: 'p99 ≤ 2',
+        pass: p99Ratio <= 2,
+      });
+
+      const raw: number[] = [];
+      const wire: number[] = [];
+      for (let round = 0; round < rounds; round += 1) {
+        const bareRun = await rawThroughput(producedBytes);
+        raw.push(bareRun.received / bareRun.seconds);
+        const wireRun = await wireThroughput(serve, producedBytes, ackChars);
+        wire.push(wireRun.chars / wireRun.seconds);
+      }
+      const ratios = raw.map((rate, index) => (wire[index] ?? 0) / rate);
+      const ratio = median(ratios);
+      rows.push({
+        metric: `raw node-pty, ${producedBytes / 2 ** 20} MiB (median of ${rounds})`,
+        value: formatRate(median(raw) / 1e6, 'MB'),
+      });
+      rows.push({
+        metric: `through serve mode to an acknowledging WebSocket client (median of ${rounds})`,
+        value: formatRate(median(wire) / 1e6, 'MB'),
+      });
+      rows.push({
+        metric: 'wire ÷ raw (median of per-round ratios)',
+        value: `${ratio.toFixed(2)} (rounds: ${ratios.map((value) => value.toFixed(2)).join(', ')})`,
+        target: '≥ 0.5',
+        pass: ratio >= 0.5,
+      });
+    } finally {
+      await echo.stop();
+      await serve.stop();
+      await workspace.remove();
+      await dataDir.remove();
+    }
+    return rows;
+  },
+};
+
+export default suite;
