@@ -7,6 +7,9 @@ import { healthReportHandler } from './handlers/health';
 import { registerTerminalDomain } from './handlers/terminal';
 import { voiceCommandHandler } from './handlers/voice';
 import { registerStorageDomain } from './handlers/settings';
+import { registerPermissionsDomain } from './handlers/permissions';
+import { DatabaseGrantStore } from './services/permissions/grant-store';
+import { PermissionsService } from './services/permissions/permissions-service';
 import { generateDatabaseKey } from './services/keys/database-key';
 import { fixedKeyStore, type KeyStore } from './services/keys/key-store';
 import { ptySettingsFrom, SettingsWorkspaceStore } from './services/settings/adapters';
@@ -58,8 +61,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const roots = new WorkspaceRoots();
     const workspaceStore = options.workspaceStore ?? new SettingsWorkspaceStore(storage.settings);
     await grantInitialRoots(roots, workspaceStore, options.workspaces, options.logger);
-    const router = new Router({ audit: options.audit ?? storage.audit, logger: options.logger });
+    const permissions = new PermissionsService({ roots, store: new DatabaseGrantStore(storage.database, options.logger) });
+    const router = new Router({ audit: options.audit ?? storage.audit, logger: options.logger, permissions });
     registerStorageDomain({ router, storage }, disposables);
+    registerPermissionsDomain(router, disposables);
     disposables.add(router.register('VoiceCommand', voiceCommandHandler));
     registerFilesDomain({ ...options, router, roots, store: workspaceStore }, disposables);
     registerTerminalDomain(

@@ -5,6 +5,7 @@ import { confirmMessages } from './confirm';
 import type { MessageSpec } from './define';
 import { fileEvents, fileMessages } from './files';
 import { healthMessages } from './health';
+import { permissionMessages } from './permissions';
 import { ptyEvents, ptyMessages } from './pty';
 import { settingsMessages } from './settings';
 import { terminalEvents, terminalMessages } from './terminal';
@@ -25,6 +26,7 @@ export const messageSpecs = {
   ...healthMessages,
   ...auditMessages,
   ...settingsMessages,
+  ...permissionMessages,
 } as const satisfies Record<string, MessageSpec>;
 
 /** Every event main pushes to a window, by name: the schema of its `data`. */

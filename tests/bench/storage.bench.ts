@@ -1,3 +1,4 @@
+import { personCapability } from '../../main/services/permissions/defaults';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,12 @@ const idleGapMs = 700;
 const privilegedSamples = 500;
 const windowSamples = 200;
 
-const sender: Sender = { actor: 'bench', capabilities: 'all', emit: () => undefined, closed: new AbortController().signal };
+const sender: Sender = {
+  actor: 'bench',
+  capability: personCapability('window'),
+  emit: () => undefined,
+  closed: new AbortController().signal,
+};
 const voice = { type: 'VoiceCommand', data: { text: 'list files', metadata: { source: 'keyboard' } } } as const;
 
 function record(n: number): AuditRecord {

@@ -2,8 +2,10 @@ import { homedir } from 'node:os';
 import type { AppEvent, MessageData, ReplyValue } from '../../../shared/contract';
 import { LocalBrainError } from '../../../shared/errors';
 import type { WorkspaceRoots } from '../workspace/roots';
+import { commandGrantMatches } from '../permissions/match';
 import { ConfirmationStore } from './confirmations';
-import { evaluateCommand } from './policy';
+import type { CommandGrant } from '../../../shared/contract/permissions';
+import { evaluateCommand, type PolicyDecision } from './policy';
 import { runCommand } from './run-command';
 
 type CommandRequest = MessageData<'TerminalCommand'>;
@@ -38,16 +40,25 @@ export class TerminalCommands {
     this.confirmations = options.confirmations ?? new ConfirmationStore<CommandRequest>();
   }
 
-  /** Throws PermissionDenied for a denied command or a cwd outside the workspace, ConfirmationRequired (with a token) for "ask". */
-  async check(actor: string, request: CommandRequest): Promise<void> {
-    const verdict = await this.#verdict(request);
+  /**
+   * Throws PermissionDenied for a denied command or a cwd outside the workspace,
+   * ConfirmationRequired (with a token) for "ask". Standing grants (the person's "always
+   * allow") turn an ask into allow, never a deny.
+   */
+  async check(actor: string, request: CommandRequest, grants: readonly CommandGrant[] = []): Promise<void> {
+    const verdict = await this.#verdict(request, grants);
     if (verdict.verdict === 'deny') throw new LocalBrainError('PermissionDenied', verdict.reason, { cmd: request.cmd });
     if (verdict.verdict === 'ask') {
       const details = this.confirmations.issue(actor, request, {
         action: [request.cmd, ...request.args].join(' '),
         reason: verdict.reason,
       });
-      throw new LocalBrainError('ConfirmationRequired', `${verdict.reason} Confirm to run it.`, details);
+      throw new LocalBrainError('ConfirmationRequired', `${verdict.reason} Confirm to run it.`, {
+        ...details,
+        kind: 'TerminalCommand',
+        asker: actor,
+        command: { cmd: request.cmd, args: request.args, ...(request.cwd === undefined ? {} : { cwd: request.cwd }) },
+      });
     }
   }
 
@@ -80,21 +91,41 @@ export class TerminalCommands {
     return running !== undefined;
   }
 
-  /** Redeems a token and runs its command; the policy is asked again so a revoked workspace or a new deny rule still wins. */
+  /**
+   * Redeems a token and runs its command; the policy is asked again so a revoked workspace
+   * or a new deny rule still wins. `approved` sees the command before it runs (to keep an
+   * "always allow" grant).
+   */
   async confirm(
     actor: string,
     token: string,
     signal: AbortSignal,
     stream?: CommandStream,
+    approved?: (request: CommandRequest) => void,
   ): Promise<ReplyValue<'TerminalCommand'>> {
     const request = this.confirmations.redeem(actor, token);
     const verdict = await this.#verdict(request);
     if (verdict.verdict === 'deny') throw new LocalBrainError('PermissionDenied', verdict.reason, { cmd: request.cmd });
+    approved?.(request);
     return this.run(request, signal, stream);
   }
 
-  async #verdict(request: CommandRequest) {
+  /** Refuses a pending confirmation: the token is used up and nothing runs. */
+  decline(actor: string, token: string): CommandRequest {
+    return this.confirmations.redeem(actor, token);
+  }
+
+  async #verdict(request: CommandRequest, grants: readonly CommandGrant[] = []): Promise<PolicyDecision> {
     const cwd = await this.#roots.resolveExisting(request.cwd ?? '.');
-    return evaluateCommand(request.cmd, request.args, { cwd: cwd.absolute, roots: this.#roots.list(), home: this.#home });
+    const verdict = evaluateCommand(request.cmd, request.args, {
+      cwd: cwd.absolute,
+      roots: this.#roots.list(),
+      home: this.#home,
+    });
+    // Seam for the command-policy grammar (branch `policy`): its decision function takes these grants itself.
+    if (verdict.verdict === 'ask' && grants.some((grant) => commandGrantMatches(grant, request.cmd, request.args))) {
+      return { verdict: 'allow' };
+    }
+    return verdict;
   }
 }
