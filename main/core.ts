@@ -10,6 +10,9 @@ import { registerStorageDomain } from './handlers/settings';
 import { registerPermissionsDomain } from './handlers/permissions';
 import { DatabaseGrantStore } from './services/permissions/grant-store';
 import { PermissionsService } from './services/permissions/permissions-service';
+import { registerPluginsDomain } from './handlers/plugins';
+import { PluginHost } from './services/plugins/plugin-host';
+import type { SpawnWorker } from './services/plugins/sandbox';
 import { generateDatabaseKey } from './services/keys/database-key';
 import { fixedKeyStore, type KeyStore } from './services/keys/key-store';
 import { ptySettingsFrom, SettingsWorkspaceStore } from './services/settings/adapters';
@@ -36,6 +39,10 @@ export interface CoreOptions {
   readonly pickFolder?: PickFolder;
   /** The OS trash (Electron's shell.trashItem); without it deletes go to a trash folder in the data dir. */
   readonly trashItem?: TrashItemFn;
+  /** Unpacked plugin folders loaded with hot reload (serve's --plugin-dev); the desktop adds its developer setting. */
+  readonly pluginDevDirs?: readonly string[];
+  /** Starts a plugin worker; the built plugin-worker.js when not given. */
+  readonly spawnPluginWorker?: SpawnWorker;
 }
 
 /** The main-process core, the same under Electron and in serve mode. */
@@ -44,6 +51,7 @@ export interface Core {
   readonly roots: WorkspaceRoots;
   /** The encrypted database: audit log and settings (`storage.settings` can be given to other services). */
   readonly storage: Storage;
+  readonly plugins: PluginHost;
   dispose(): Promise<void>;
 }
 
@@ -72,7 +80,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       disposables,
     );
     disposables.add(router.register('HealthReport', healthReportHandler(router, options)));
-    return { router, roots, storage, dispose: () => disposables.dispose() };
+    const plugins = new PluginHost({
+      dataDir: options.dataDir,
+      dispatch: (message, sender, dispatchOptions) => router.dispatch(message, sender, dispatchOptions),
+      permissions,
+      storage: storage.database,
+      logger: options.logger,
+      version: options.version,
+      trustedKeys: () => storage.settings.get('plugins.trustedKeys'),
+      devDirs: [...(options.pluginDevDirs ?? []), ...storage.settings.get('plugins.devDirs')],
+      ...(options.spawnPluginWorker === undefined ? {} : { spawn: options.spawnPluginWorker }),
+    });
+    // Registered before start so a plugin that loads slowly never leaves the messages missing; stopped before the router's handlers go.
+    registerPluginsDomain(router, plugins, disposables);
+    disposables.add(() => plugins.dispose());
+    await plugins.start();
+    return { router, roots, storage, plugins, dispose: () => disposables.dispose() };
   } catch (error) {
     await disposables.dispose();
     throw error;

@@ -22,6 +22,8 @@ export const healthReportSchema = z.object({
   transport: z.enum(['electron', 'serve']),
   memory: z.object({ rssBytes: z.number(), heapUsedBytes: z.number() }),
   messages: z.record(z.string(), typeStatsSchema),
+  /** Main's event-loop delay since the previous report (a stalled loop delays every window and client). */
+  eventLoopDelay: z.object({ maxMs: z.number(), p99Ms: z.number(), meanMs: z.number() }).optional(),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
 

@@ -6,6 +6,7 @@ import type { MessageSpec } from './define';
 import { fileEvents, fileMessages } from './files';
 import { healthMessages } from './health';
 import { permissionMessages } from './permissions';
+import { pluginMessages } from './plugins';
 import { ptyEvents, ptyMessages } from './pty';
 import { settingsMessages } from './settings';
 import { terminalEvents, terminalMessages } from './terminal';
@@ -27,6 +28,7 @@ export const messageSpecs = {
   ...auditMessages,
   ...settingsMessages,
   ...permissionMessages,
+  ...pluginMessages,
 } as const satisfies Record<string, MessageSpec>;
 
 /** Every event main pushes to a window, by name: the schema of its `data`. */

@@ -158,7 +158,12 @@ export class PluginSandbox {
         this.#runs.delete(message.callId);
         clearTimeout(pending.timer);
         if (!message.ok) {
-          pending.reject(new LocalBrainError('Internal', `The plugin's command failed: ${message.message}`, { plugin: true }));
+          // The plugin's own failure, not LocalBrain's: reported as Unavailable with the plugin's message.
+          pending.reject(
+            new LocalBrainError('Unavailable', `The plugin's command failed: ${message.message}`, {
+              pluginError: message.message,
+            }),
+          );
           return;
         }
         try {
@@ -188,7 +193,14 @@ export class PluginSandbox {
 
   #fault(kind: FaultKind, reason: string): void {
     if (this.#stopped) return;
-    const error = new LocalBrainError('Unavailable', `The plugin ${this.#options.pluginId} stopped: ${reason}.`, { fault: kind });
+    // A wall-clock overrun is the caller's Timeout; every other fault means the plugin is gone.
+    const error = new LocalBrainError(
+      kind === 'deadline' ? 'Timeout' : 'Unavailable',
+      `The plugin ${this.#options.pluginId} stopped: ${reason}.`,
+      {
+        fault: kind,
+      },
+    );
     this.#stop(error);
     void this.#worker.terminate();
     this.#options.onFault(kind, reason);
