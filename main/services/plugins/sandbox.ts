@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Envelope } from '../../../shared/envelope';
 import { LocalBrainError } from '../../../shared/errors';
@@ -7,8 +9,10 @@ import { defaultSandboxLimits, runDeadlineMs, startDeadlineMs } from './sandbox-
 /** Starts the worker thread; the default runs the built `plugin-worker.js` next to the main bundle. */
 export type SpawnWorker = (options: WorkerOptions) => Worker;
 
+/** out/main/plugin-worker.js, whether this module was bundled into out/main/ itself or into out/main/chunks/. */
 export function builtWorkerUrl(): URL {
-  return new URL('./plugin-worker.js', import.meta.url);
+  const beside = new URL('./plugin-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(beside)) ? beside : new URL('../plugin-worker.js', import.meta.url);
 }
 
 /**
