@@ -358,8 +358,8 @@ export class PluginHost {
       },
       onLog: (level, text) => options.logger.info({ plugin: record.id, level }, text),
       onFault: (kind, reason) => {
-        // A fault of a sandbox that has been replaced (hot reload) is old news.
-        if (sandbox !== undefined && record.sandbox !== sandbox) return;
+        // While starting, the failed start reports it (once); a fault of a sandbox replaced by a hot reload is old news.
+        if (sandbox === undefined || record.sandbox !== sandbox) return;
         record.sandbox = undefined;
         this.#crashed(record, kind, reason);
       },

@@ -5,6 +5,7 @@
  * host as JSON text. On any fault the worker reports once and stops touching the
  * WebAssembly instance; the host terminates it and never reuses it.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import releaseSyncVariant from '@jitl/quickjs-wasmfile-release-sync';
 import {
@@ -55,12 +56,25 @@ const bootstrap = `(function (hostInvoke, hostLog, hostRegister) {
   };
 })`;
 
+/** The lowest priority: a plugin is background work. */
+const workerNice = 19;
+
 class Fault extends Error {
   constructor(
     readonly kind: FaultKind,
     message: string,
   ) {
     super(message);
+  }
+}
+
+// On Linux a nice value is per thread: this worker yields the CPU to main (and the person's other work) under contention.
+// Elsewhere setPriority would lower the whole process, so it is left alone there.
+if (process.platform === 'linux') {
+  try {
+    setPriority(workerNice);
+  } catch {
+    // Not permitted in some containers; the limits below still hold.
   }
 }
 
