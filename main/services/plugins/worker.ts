@@ -68,16 +68,6 @@ class Fault extends Error {
   }
 }
 
-// On Linux a nice value is per thread: this worker yields the CPU to main (and the person's other work) under contention.
-// Elsewhere setPriority would lower the whole process, so it is left alone there.
-if (process.platform === 'linux') {
-  try {
-    setPriority(workerNice);
-  } catch {
-    // Not permitted in some containers; the limits below still hold.
-  }
-}
-
 const port = parentPort;
 if (!port) throw new Error('the plugin worker runs only as a worker thread');
 const init = workerData as SandboxInit;
@@ -341,8 +331,23 @@ port.on('message', (message: HostToWorker) => {
   }
 });
 
+/**
+ * On Linux a nice value is per thread: once loaded (loading has its own budget), this
+ * worker yields the CPU to main under contention. Elsewhere setPriority would lower the
+ * whole process, so it is left alone there.
+ */
+function yieldToMain(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(workerNice);
+  } catch {
+    // Not permitted in some containers; the deadlines still hold.
+  }
+}
+
 try {
   load();
+  yieldToMain();
   post({ type: 'ready', commands: [...registered] });
 } catch (error) {
   fail(error);
