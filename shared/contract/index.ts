@@ -8,6 +8,7 @@ import { healthMessages } from './health';
 import { permissionMessages } from './permissions';
 import { pluginMessages } from './plugins';
 import { ptyEvents, ptyMessages } from './pty';
+import { sessionMessages } from './session';
 import { settingsMessages } from './settings';
 import { terminalEvents, terminalMessages } from './terminal';
 import { voiceMessages } from './voice';
@@ -29,6 +30,7 @@ export const messageSpecs = {
   ...settingsMessages,
   ...permissionMessages,
   ...pluginMessages,
+  ...sessionMessages,
 } as const satisfies Record<string, MessageSpec>;
 
 /** Every event main pushes to a window, by name: the schema of its `data`. */
