@@ -12,7 +12,12 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rolldownOptions: {
-        input: { index: resolve(import.meta.dirname, 'main/index.ts'), serve: resolve(import.meta.dirname, 'main/serve.ts') },
+        input: {
+          index: resolve(import.meta.dirname, 'main/index.ts'),
+          serve: resolve(import.meta.dirname, 'main/serve.ts'),
+          // Each plugin's worker thread loads this file (main/services/plugins/sandbox.ts).
+          'plugin-worker': resolve(import.meta.dirname, 'main/services/plugins/worker.ts'),
+        },
       },
     },
   },

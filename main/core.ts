@@ -8,6 +8,12 @@ import { healthReportHandler } from './handlers/health';
 import { registerTerminalDomain } from './handlers/terminal';
 import { voiceCommandHandler } from './handlers/voice';
 import { registerStorageDomain } from './handlers/settings';
+import { registerPermissionsDomain } from './handlers/permissions';
+import { DatabaseGrantStore } from './services/permissions/grant-store';
+import { PermissionsService } from './services/permissions/permissions-service';
+import { registerPluginsDomain } from './handlers/plugins';
+import { PluginHost } from './services/plugins/plugin-host';
+import type { SpawnWorker } from './services/plugins/sandbox';
 import { generateDatabaseKey } from './services/keys/database-key';
 import { fixedKeyStore, type KeyStore } from './services/keys/key-store';
 import { ptySettingsFrom } from './services/settings/adapters';
@@ -42,6 +48,10 @@ export interface CoreOptions {
   readonly pickFolder?: PickFolder;
   /** The OS trash (Electron's shell.trashItem); without it deletes go to a trash folder in the data dir. */
   readonly trashItem?: TrashItemFn;
+  /** Unpacked plugin folders loaded with hot reload (serve's --plugin-dev); the desktop adds its developer setting. */
+  readonly pluginDevDirs?: readonly string[];
+  /** Starts a plugin worker; the built plugin-worker.js when not given. */
+  readonly spawnPluginWorker?: SpawnWorker;
 }
 
 /** The main-process core, the same under Electron and in serve mode. */
@@ -52,6 +62,7 @@ export interface Core {
   readonly roots: WorkspaceRoots;
   /** The encrypted database: audit log and settings (`storage.settings` can be given to other services). */
   readonly storage: Storage;
+  readonly plugins: PluginHost;
   /** The background services (storage, terminals, watchers, health monitor), started in order and stopped in reverse. */
   readonly services: ServiceRegistry;
   readonly health: HealthMonitor;
@@ -82,11 +93,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const workspaceStore = options.workspaceStore ?? new GrantedRootsStore(storage.database, options.logger);
     await grantInitialRoots(roots, workspaceStore, options.workspaces, options.logger);
     const audit = options.audit ?? storage.audit;
-    const router = new Router({ audit, logger: options.logger });
+    const permissions = new PermissionsService({ roots, store: new DatabaseGrantStore(storage.database, options.logger) });
+    const router = new Router({ audit, logger: options.logger, permissions });
     const dispatcher = new FairDispatcher({ router, audit, logger: options.logger });
     // Stopped before storage, so its last aggregated refusal entries still land.
     services.register({ name: 'dispatcher', dependsOn: ['storage'], stop: () => dispatcher.dispose(), stopDeadlineMs: 500 });
     registerStorageDomain({ router, storage }, handlers);
+    registerPermissionsDomain(router, handlers);
     handlers.add(router.register('VoiceCommand', voiceCommandHandler));
 
     const filesScope = new DisposableStore(options.logger);
@@ -157,8 +170,41 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         diagnosticsExportHandler({ ...options, router, health, services, storage, sessions: () => pty.stats() }),
       ),
     );
+
+    const plugins = new PluginHost({
+      dataDir: options.dataDir,
+      // A plugin is a sender like any other: its calls wait in its own bounded, round-robin queue.
+      dispatch: (message, sender, dispatchOptions) => dispatcher.dispatch(message, sender, dispatchOptions),
+      permissions,
+      storage: storage.database,
+      logger: options.logger,
+      version: options.version,
+      trustedKeys: () => storage.settings.get('plugins.trustedKeys'),
+      devDirs: [...(options.pluginDevDirs ?? []), ...storage.settings.get('plugins.devDirs')],
+      ...(options.spawnPluginWorker === undefined ? {} : { spawn: options.spawnPluginWorker }),
+    });
+    registerPluginsDomain(router, plugins, handlers);
+    // Every worker is terminated at once; their in-flight calls end with Unavailable before storage closes.
+    services.register({
+      name: 'plugins',
+      dependsOn: ['storage', 'files', 'terminals'],
+      start: () => plugins.start(),
+      stop: () => plugins.dispose(),
+      stopDeadlineMs: 1_000,
+    });
+
     await services.startAll();
-    return { router, dispatcher, roots, storage, services, health, dispose: stop, forceDispose: () => services.force() };
+    return {
+      router,
+      dispatcher,
+      roots,
+      storage,
+      plugins,
+      services,
+      health,
+      dispose: stop,
+      forceDispose: () => services.force(),
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -11,12 +11,13 @@ import { databaseFileName } from './services/storage/storage';
 import { startServeServer } from './transport/serve';
 import { appVersion } from './version';
 
-const usage = 'usage: npm run serve -- --data-dir DIR --workspace DIR [--workspace DIR …] [--port N]';
+const usage = 'usage: npm run serve -- --data-dir DIR --workspace DIR [--workspace DIR …] [--port N] [--plugin-dev DIR …]';
 
 interface ServeArgs {
   dataDir: string;
   workspaces: string[];
   port: number;
+  pluginDevDirs: string[];
 }
 
 function parseServeArgs(argv: string[]): ServeArgs {
@@ -26,6 +27,7 @@ function parseServeArgs(argv: string[]): ServeArgs {
       'data-dir': { type: 'string' },
       workspace: { type: 'string', multiple: true },
       port: { type: 'string', default: '0' },
+      'plugin-dev': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -41,7 +43,7 @@ function parseServeArgs(argv: string[]): ServeArgs {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
-  return { dataDir, workspaces, port };
+  return { dataDir, workspaces, port, pluginDevDirs: values['plugin-dev'] ?? [] };
 }
 
 async function main(): Promise<void> {
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
     logger,
     transport: 'serve',
     version: appVersion,
+    pluginDevDirs: args.pluginDevDirs,
   });
   const detachLogFile = destination.attachFile({ dir: path.join(args.dataDir, 'logs'), key: core.storage.logKey() });
   const server = await startServeServer({

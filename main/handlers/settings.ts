@@ -21,7 +21,14 @@ export function summarizeSettingsPatch(values: SettingsPatch): AuditSummary {
   const summary: Record<string, SummaryValue> = {};
   for (const [key, value] of Object.entries(values) as [string, SettingsPatch[keyof SettingsPatch]][]) {
     if (value === undefined) continue;
-    const flat = Array.isArray(value) ? value.join('\n') : value;
+    // Lists are kept one item a line; a trusted publisher key by its name and key.
+    const flat = Array.isArray(value)
+      ? value
+          .map((item: string | { name: string; publicKey: string }) =>
+            typeof item === 'string' ? item : `${item.name} ${item.publicKey}`,
+          )
+          .join('\n')
+      : value;
     summary[key] = typeof flat === 'string' ? flat.slice(0, maxSummaryValueChars) : flat;
   }
   return summary;

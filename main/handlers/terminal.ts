@@ -5,16 +5,31 @@ import type { DisposableStore } from '../lifecycle';
 import { TerminalCommands } from '../services/commands/terminal-commands';
 import { PtyService, type PtySettings } from '../services/pty/service';
 import type { WorkspaceRoots } from '../services/workspace/roots';
+import type { CommandGrant } from '../../shared/contract/permissions';
+import type { EffectiveScope } from '../services/permissions/permissions-service';
 import { confirmHandler } from './confirm';
 import { ptyHandlers } from './pty';
 
 /** Slack beyond the command's own timeout, so the process is killed and reported before the router's deadline fires. */
 const deadlineSlackMs = 5_000;
 
+/**
+ * The command grants among the permissions that allowed this request, with fixed
+ * arguments only: an "always allow" or a plugin's approved `git status` may skip the
+ * policy's question, an open-ended grant never does.
+ */
+function standingGrants(scope: EffectiveScope): CommandGrant[] {
+  return scope.flatMap((permission) =>
+    'commands' in permission && permission.commands !== '*'
+      ? permission.commands.filter((grant) => grant.args !== undefined)
+      : [],
+  );
+}
+
 export function terminalCommandHandler(commands: TerminalCommands): Handler<'TerminalCommand'> {
   return {
-    authorize: async (data, { sender }) => {
-      await commands.check(sender.actor, data);
+    authorize: async (data, { sender, scope }) => {
+      await commands.check(sender.actor, data, standingGrants(scope));
     },
     run: (data, { signal, sender }) => commands.run(data, signal, sender),
     summarize: (data) => ({ cmd: data.cmd, argc: data.args.length, cwd: data.cwd ?? null, streamId: data.streamId ?? null }),
@@ -42,7 +57,7 @@ export function registerTerminalDomain(options: TerminalDomainOptions, disposabl
   pty.prewarm();
   const { router } = options;
   disposables.add(router.register('TerminalCommand', terminalCommandHandler(commands)));
-  disposables.add(router.register('Confirm', confirmHandler(commands)));
+  disposables.add(router.register('Confirm', confirmHandler(commands, router.permissions)));
   disposables.add(
     router.register('CommandCancel', {
       run: (data, { sender }) => ({ cancelled: commands.cancel(sender.actor, data.streamId) }),

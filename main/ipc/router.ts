@@ -5,10 +5,13 @@ import { LocalBrainError, type ErrorPayload } from '../../shared/errors';
 import { limits } from '../../shared/limits';
 import type { AuditRecord, AuditSink, AuditSummary, Outcome } from '../ports/audit';
 import { RouterMetrics } from './metrics';
-import { canSend, type Sender } from '../ports/sender';
+import type { Sender } from '../ports/sender';
+import { PermissionsService, type EffectiveScope } from '../services/permissions/permissions-service';
 
 export interface HandlerContext {
   readonly sender: Sender;
+  /** The permissions that allowed this request (from the authorize step); handlers narrow by these and never re-derive them. */
+  readonly scope: EffectiveScope;
   /** Aborted when the deadline passes or the sender goes away. */
   readonly signal: AbortSignal;
 }
@@ -42,6 +45,8 @@ export interface RouterOptions {
   readonly logger: Logger;
   readonly maxMessageBytes?: number;
   readonly defaultDeadlineMs?: number;
+  /** Decides every message before its handler runs; without one, only each sender's own capability counts. */
+  readonly permissions?: PermissionsService;
 }
 
 type AnyHandler = Handler<MessageType>;
@@ -69,12 +74,18 @@ export class Router {
   readonly #logger: Logger;
   readonly #maxMessageBytes: number;
   readonly #defaultDeadlineMs: number;
+  readonly #permissions: PermissionsService;
 
   constructor(options: RouterOptions) {
     this.#audit = options.audit;
     this.#logger = options.logger;
     this.#maxMessageBytes = options.maxMessageBytes ?? limits.maxMessageBytes;
     this.#defaultDeadlineMs = options.defaultDeadlineMs ?? limits.defaultDeadlineMs;
+    this.#permissions = options.permissions ?? new PermissionsService();
+  }
+
+  get permissions(): PermissionsService {
+    return this.#permissions;
   }
 
   /** Registers the handler for a type; the returned function unregisters it. */
@@ -101,11 +112,9 @@ export class Router {
       const handler = this.#handlers.get(request.type);
       summary = handler?.summarize?.(request.data) ?? {};
       privileged = typeof handler?.privileged === 'function' ? handler.privileged(request.data) : (handler?.privileged ?? false);
-      if (!canSend(sender, request.type)) {
-        throw new LocalBrainError('PermissionDenied', `This client may not send ${request.type}.`);
-      }
+      const scope = await this.#permissions.authorize(sender, request);
       if (!handler) throw new LocalBrainError('Unavailable', `${request.type} is not available in this build.`);
-      const value = await this.#run(handler, request.data, sender);
+      const value = await this.#run(handler, request.data, sender, scope);
       reply = okEnvelope(value);
     } catch (error) {
       const payload = this.#toPayload(error, type);
@@ -144,10 +153,10 @@ export class Router {
     return parsed.request;
   }
 
-  async #run(handler: AnyHandler, data: MessageData<MessageType>, sender: Sender): Promise<unknown> {
+  async #run(handler: AnyHandler, data: MessageData<MessageType>, sender: Sender, scope: EffectiveScope): Promise<unknown> {
     const external = sender.closed;
     const controller = new AbortController();
-    const context: HandlerContext = { sender, signal: controller.signal };
+    const context: HandlerContext = { sender, scope, signal: controller.signal };
     const deadlineMs = handler.deadlineMs?.(data) ?? this.#defaultDeadlineMs;
     let timer: NodeJS.Timeout | undefined;
     const onExternalAbort = () => controller.abort(new LocalBrainError('Unavailable', 'The client went away.'));

@@ -6,6 +6,9 @@ import { LocalBrainError } from '../../shared/errors';
 import { isAppUrl, type AppLocation } from '../electron/app-origin';
 import type { RequestDispatcher } from '../ipc/fair-dispatch';
 import type { Sender } from '../ports/sender';
+import { personCapability, untrustedCapability } from '../services/permissions/defaults';
+
+const windowCapability = personCapability('window');
 
 export interface ElectronTransportOptions {
   readonly ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
@@ -39,7 +42,7 @@ export function registerElectronTransport(options: ElectronTransportOptions): ()
     const closed = new AbortController();
     const sender: Sender = {
       actor: `window:${contents.id}`,
-      capabilities: 'all',
+      capability: windowCapability,
       closed: closed.signal,
       emit: (event: AppEvent) => {
         if (!contents.isDestroyed()) contents.send(ipcChannels.event, event);
@@ -62,7 +65,7 @@ export function registerElectronTransport(options: ElectronTransportOptions): ()
       );
       const refused: Sender = {
         actor: `untrusted:${event.sender.id}`,
-        capabilities: new Set(),
+        capability: untrustedCapability,
         closed: AbortSignal.abort(),
         emit: () => undefined,
       };

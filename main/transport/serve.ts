@@ -13,7 +13,11 @@ import { clientFrameSchema } from '../../shared/frames';
 import { wsPath } from '../../shared/wire';
 import { retryAfterMs, type RequestDispatcher } from '../ipc/fair-dispatch';
 import type { Sender } from '../ports/sender';
+import { personCapability } from '../services/permissions/defaults';
 import { serveStatic } from './static-files';
+
+/** Serve clients are the person at a browser: the same built-in permissions as the desktop window. */
+const serveCapability = personCapability('serve');
 
 export interface ServeOptions {
   /** The core's fair dispatcher (or a bare router in tests). */
@@ -204,7 +208,12 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
         }, backPressure.stalledCloseMs);
       }
     };
-    const sender: Sender = { actor, capabilities: 'all', emit: (event: AppEvent) => sendFrame({ event }), closed: gone.signal };
+    const sender: Sender = {
+      actor,
+      capability: serveCapability,
+      emit: (event: AppEvent) => sendFrame({ event }),
+      closed: gone.signal,
+    };
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       const text = isBinary ? undefined : bytes.toString('utf8');

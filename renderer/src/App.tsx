@@ -4,11 +4,13 @@ import { AuditView } from './views/AuditView';
 import { CommandView } from './views/CommandView';
 import { FilesView } from './views/FilesView';
 import { HealthView } from './views/HealthView';
+import { PermissionsView } from './views/PermissionsView';
+import { PluginsView } from './views/PluginsView';
 import { SettingsView } from './views/SettingsView';
 import { useSavedTheme } from './views/theme';
 import { TerminalsView } from './views/TerminalsView';
 
-type ViewId = 'command' | 'terminals' | 'files' | 'health' | 'audit' | 'settings';
+type ViewId = 'command' | 'terminals' | 'files' | 'health' | 'audit' | 'plugins' | 'permissions' | 'settings';
 
 export function App() {
   const [view, setView] = useState<ViewId>('command');
@@ -34,6 +36,8 @@ export function App() {
     { id: 'files', label: 'Files', render: () => <FilesView /> },
     { id: 'health', label: 'Health', render: () => <HealthView /> },
     { id: 'audit', label: 'Audit', render: () => <AuditView /> },
+    { id: 'plugins', label: 'Plugins', render: () => <PluginsView /> },
+    { id: 'permissions', label: 'Permissions', render: () => <PermissionsView /> },
     { id: 'settings', label: 'Settings', render: () => <SettingsView /> },
   ];
   const current = views.find((candidate) => candidate.id === view) ?? views[0];

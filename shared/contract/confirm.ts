@@ -4,6 +4,12 @@ import { terminalCommandReplySchema } from './terminal';
 
 /** The `details` of a ConfirmationRequired error: what to show the person and the token that approves it. */
 export const confirmationDetailsSchema = z.object({
+  /** What kind of action waits for the person; the dialog switches on it. */
+  kind: z.literal('TerminalCommand').optional(),
+  /** Who asks: the actor the token is bound to (`window:1`, `serve:2`, `plugin:word-count`). */
+  asker: z.string().optional(),
+  /** Exactly what would run, for a TerminalCommand. */
+  command: z.object({ cmd: z.string(), args: z.array(z.string()), cwd: z.string().optional() }).optional(),
   token: z.string(),
   /** What will run, for the prompt, e.g. `apt-get install jq`. */
   action: z.string(),
@@ -14,10 +20,20 @@ export const confirmationDetailsSchema = z.object({
 });
 export type ConfirmationDetails = z.infer<typeof confirmationDetailsSchema>;
 
+export const confirmDecisionSchema = z.enum(['once', 'always', 'deny']);
+export type ConfirmDecision = z.infer<typeof confirmDecisionSchema>;
+
 export const confirmMessages = {
   /** Redeems a one-time token from a ConfirmationRequired error and runs what it approved. */
   Confirm: defineMessage(
-    z.strictObject({ token: z.string().min(16).max(128) }),
+    z.strictObject({
+      token: z.string().min(16).max(128),
+      /**
+       * `once` (the default) runs it this time; `always` also keeps a standing grant for this
+       * sender kind, program and arguments; `deny` refuses it and uses the token up.
+       */
+      decision: confirmDecisionSchema.optional(),
+    }),
     z.discriminatedUnion('type', [z.object({ type: z.literal('TerminalCommand'), value: terminalCommandReplySchema })]),
   ),
 } as const;

@@ -87,6 +87,8 @@ export const healthReportSchema = z.object({
   memory: z.object({ rssBytes: z.number(), heapUsedBytes: z.number() }),
   /** Per type since start. */
   messages: z.record(z.string(), typeStatsSchema),
+  /** Main's event-loop delay since the previous report (a stalled loop delays every window and client). */
+  eventLoopDelay: z.object({ maxMs: z.number(), p99Ms: z.number(), meanMs: z.number() }).optional(),
   /** The latest sample, taken off the request path every few seconds. */
   current: healthSnapshotSchema,
   /** Oldest first: up to 10 minutes of samples. */

@@ -5,6 +5,8 @@ import { confirmMessages } from './confirm';
 import type { MessageSpec } from './define';
 import { fileEvents, fileMessages } from './files';
 import { healthMessages } from './health';
+import { permissionMessages } from './permissions';
+import { pluginMessages } from './plugins';
 import { ptyEvents, ptyMessages } from './pty';
 import { sessionMessages } from './session';
 import { settingsMessages } from './settings';
@@ -26,6 +28,8 @@ export const messageSpecs = {
   ...healthMessages,
   ...auditMessages,
   ...settingsMessages,
+  ...permissionMessages,
+  ...pluginMessages,
   ...sessionMessages,
 } as const satisfies Record<string, MessageSpec>;
 

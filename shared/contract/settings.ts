@@ -57,6 +57,26 @@ export const settingSpecs = {
       }),
     default: 365,
   },
+  /** Publisher keys a plugin signature is checked against (raw ed25519 public keys, base64). */
+  'plugins.trustedKeys': {
+    schema: z
+      .array(z.strictObject({ name: z.string().min(1).max(80), publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/) }))
+      .max(32),
+    default: [] as { name: string; publicKey: string }[],
+  },
+  /** Developer setting: unpacked plugin folders loaded with hot reload (the desktop's --plugin-dev); read at start. */
+  'plugins.devDirs': {
+    schema: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(maxPathChars)
+          .refine((value) => !value.includes('\0'), { error: 'path must not contain NUL' }),
+      )
+      .max(16),
+    default: [] as string[],
+  },
 } as const;
 
 type Specs = typeof settingSpecs;

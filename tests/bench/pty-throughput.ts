@@ -1,4 +1,5 @@
 /** Shared by the PTY bench and the soak test: push N bytes through a real PTY, raw or through the service. */
+import { personCapability } from '../../main/services/permissions/defaults';
 import { spawn } from 'node-pty';
 import { pino } from 'pino';
 import type { Sender } from '../../main/ports/sender';
@@ -41,7 +42,10 @@ export interface ServiceRun {
 
 function sender(onEvent: (event: AppEvent) => void): { sender: Sender; close: () => void } {
   const closed = new AbortController();
-  return { sender: { actor: 'bench', capabilities: 'all', emit: onEvent, closed: closed.signal }, close: () => closed.abort() };
+  return {
+    sender: { actor: 'bench', capability: personCapability('window'), emit: onEvent, closed: closed.signal },
+    close: () => closed.abort(),
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { personCapability } from '../../main/services/permissions/defaults';
 import { pino } from 'pino';
 import { MemoryAuditSink } from '../../main/ports/audit';
 import { Router } from '../../main/ipc/router';
@@ -12,7 +13,12 @@ const samples = 200_000;
 const throughputMs = 2_000;
 
 const message = { type: 'VoiceCommand', data: { text: 'list files', metadata: { source: 'keyboard' } } } as const;
-const sender: Sender = { actor: 'bench', capabilities: 'all', emit: () => undefined, closed: new AbortController().signal };
+const sender: Sender = {
+  actor: 'bench',
+  capability: personCapability('window'),
+  emit: () => undefined,
+  closed: new AbortController().signal,
+};
 
 async function latencies(call: () => unknown): Promise<number[]> {
   for (let index = 0; index < warmup; index += 1) await call();

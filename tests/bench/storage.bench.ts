@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { personCapability } from '../../main/services/permissions/defaults';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,7 +33,12 @@ const idleGapMs = 700;
 const privilegedSamples = 500;
 const windowSamples = 200;
 
-const sender: Sender = { actor: 'bench', capabilities: 'all', emit: () => undefined, closed: new AbortController().signal };
+const sender: Sender = {
+  actor: 'bench',
+  capability: personCapability('window'),
+  emit: () => undefined,
+  closed: new AbortController().signal,
+};
 const voice = { type: 'VoiceCommand', data: { text: 'list files', metadata: { source: 'keyboard' } } } as const;
 
 function record(n: number): AuditRecord {

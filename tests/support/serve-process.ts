@@ -33,7 +33,12 @@ export interface ServeRun {
   readonly stderr: string;
 }
 
-export function serveArgs(options: { dataDir: string; workspaces: readonly string[]; port?: number }): string[] {
+export function serveArgs(options: {
+  dataDir: string;
+  workspaces: readonly string[];
+  port?: number;
+  pluginDevDirs?: readonly string[];
+}): string[] {
   return [
     servePath,
     '--data-dir',
@@ -41,6 +46,7 @@ export function serveArgs(options: { dataDir: string; workspaces: readonly strin
     ...options.workspaces.flatMap((folder) => ['--workspace', folder]),
     '--port',
     String(options.port ?? 0),
+    ...(options.pluginDevDirs ?? []).flatMap((folder) => ['--plugin-dev', folder]),
   ];
 }
 
@@ -49,6 +55,7 @@ export async function startServe(options: {
   dataDir: string;
   workspaces: readonly string[];
   env?: NodeJS.ProcessEnv;
+  pluginDevDirs?: readonly string[];
 }): Promise<ServeProcess> {
   const child = spawn(process.execPath, serveArgs(options), {
     env: { ...process.env, HOME: quietHome, LOCALBRAIN_LOG_LEVEL: 'warn', ...options.env },

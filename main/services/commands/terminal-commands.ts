@@ -44,9 +44,13 @@ export class TerminalCommands {
     this.confirmations = options.confirmations ?? new ConfirmationStore<CommandRequest>();
   }
 
-  /** Throws PermissionDenied for a denied command or a cwd outside the workspace, ConfirmationRequired (with a token) for "ask". */
-  async check(actor: string, request: CommandRequest): Promise<PolicyDecision> {
-    const decision = await this.decide(actor, request);
+  /**
+   * Throws PermissionDenied for a denied command or a cwd outside the workspace,
+   * ConfirmationRequired (with a token) for "ask". Standing grants (the person's "always
+   * allow", a plugin's approved commands) turn an ask into allow, never a deny.
+   */
+  async check(actor: string, request: CommandRequest, scopeGrants: readonly CommandGrant[] = []): Promise<PolicyDecision> {
+    const decision = await this.decide(actor, request, scopeGrants);
     if (decision.verdict === 'deny') throw denied(request, decision);
     if (decision.verdict === 'ask') {
       const details = this.confirmations.issue(actor, request, {
@@ -54,7 +58,12 @@ export class TerminalCommands {
         reason: decision.reason,
         rule: decision.rule,
       });
-      throw new LocalBrainError('ConfirmationRequired', `${decision.reason} Confirm to run it.`, details);
+      throw new LocalBrainError('ConfirmationRequired', `${decision.reason} Confirm to run it.`, {
+        ...details,
+        kind: 'TerminalCommand',
+        asker: actor,
+        command: { cmd: request.cmd, args: request.args, ...(request.cwd === undefined ? {} : { cwd: request.cwd }) },
+      });
     }
     return decision;
   }
@@ -88,27 +97,38 @@ export class TerminalCommands {
     return running !== undefined;
   }
 
-  /** Redeems a token and runs its command; the policy is asked again so a revoked workspace or a new deny rule still wins. */
+  /**
+   * Redeems a token and runs its command; the policy is asked again so a revoked workspace
+   * or a new deny rule still wins. `approved` sees the command before it runs (to keep an
+   * "always allow" grant).
+   */
   async confirm(
     actor: string,
     token: string,
     signal: AbortSignal,
     stream?: CommandStream,
+    approved?: (request: CommandRequest) => void,
   ): Promise<ReplyValue<'TerminalCommand'>> {
     const request = this.confirmations.redeem(actor, token);
     const decision = await this.decide(actor, request);
     if (decision.verdict === 'deny') throw denied(request, decision);
+    approved?.(request);
     return this.run(request, signal, stream);
   }
 
-  /** The policy's decision for this sender (its grants included), without acting on it. */
-  async decide(actor: string, request: CommandRequest): Promise<PolicyDecision> {
+  /** Refuses a pending confirmation: the token is used up and nothing runs. */
+  decline(actor: string, token: string): CommandRequest {
+    return this.confirmations.redeem(actor, token);
+  }
+
+  /** The policy's decision for this sender (its grants, and those of the request's scope, included), without acting on it. */
+  async decide(actor: string, request: CommandRequest, scopeGrants: readonly CommandGrant[] = []): Promise<PolicyDecision> {
     const cwd = await this.#roots.resolveExisting(request.cwd ?? '.');
     return decide(request, {
       cwd: cwd.absolute,
       roots: this.#roots.list(),
       home: this.#home,
-      grants: this.#grants(actor),
+      grants: [...this.#grants(actor), ...scopeGrants],
       realPath: realPathOfLongestPrefix,
       allows: (real) => this.#roots.allows(real),
     });

@@ -27,7 +27,7 @@ function setup() {
     run: (_data, context) => {
       ran += 1;
       context.sender.emit({ type: 'PtyData', data: { sessionId: 's', data: 'pushed' } });
-      return { intent: 'help', understood: true, say: 'hi' };
+      return { intent: 'help' as const, understood: true, say: 'hi' };
     },
   });
   const dispatcher = new FairDispatcher({ router, audit, logger });

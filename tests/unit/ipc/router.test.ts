@@ -120,7 +120,10 @@ describe('Router', () => {
         return voiceReply;
       },
     });
-    const reply = await router.dispatch(help, testSender({ capabilities: new Set(['HealthReport']) }).sender);
+    const reply = await router.dispatch(
+      help,
+      testSender({ capability: { subject: 'test', permissions: [{ message: 'HealthReport' }] } }).sender,
+    );
     expect(reply).toMatchObject({ ok: false, error: { code: 'PermissionDenied' } });
     expect(ran).toBe(false);
     expect(audit.records.at(-1)).toMatchObject({ type: 'VoiceCommand', outcome: 'PermissionDenied' });

@@ -1,0 +1,32 @@
+import type { Handler, Router } from '../ipc/router';
+import type { DisposableStore } from '../lifecycle';
+import type { PluginHost } from '../services/plugins/plugin-host';
+
+/** A plugin's command runs at most its own 5 s deadline; the router's is a little longer so the plugin's Timeout arrives first. */
+const pluginRunDeadlineMs = 10_000;
+
+export function registerPluginsDomain(router: Router, host: PluginHost, disposables: DisposableStore): void {
+  const byId = (data: { id: string }) => ({ plugin: data.id });
+  const handlers: {
+    [K in 'PluginList' | 'PluginApprove' | 'PluginEnable' | 'PluginDisable' | 'PluginRemove' | 'PluginRun']: Handler<K>;
+  } = {
+    PluginList: { run: async () => ({ plugins: await host.list() }) },
+    PluginApprove: { run: async (data) => ({ plugin: await host.approve(data.id) }), summarize: byId, privileged: true },
+    PluginEnable: { run: async (data) => ({ plugin: await host.enable(data.id) }), summarize: byId, privileged: true },
+    PluginDisable: { run: async (data) => ({ plugin: await host.disable(data.id) }), summarize: byId, privileged: true },
+    PluginRemove: { run: async (data) => ({ removed: await host.remove(data.id) }), summarize: byId, privileged: true },
+    PluginRun: {
+      // Arguments may hold what the person typed; only the plugin and command are kept.
+      run: (data) => host.run(data.id, data.command, data.args ?? null),
+      summarize: (data) => ({ plugin: data.id, command: data.command }),
+      deadlineMs: () => pluginRunDeadlineMs,
+      privileged: true,
+    },
+  };
+  disposables.add(router.register('PluginList', handlers.PluginList));
+  disposables.add(router.register('PluginApprove', handlers.PluginApprove));
+  disposables.add(router.register('PluginEnable', handlers.PluginEnable));
+  disposables.add(router.register('PluginDisable', handlers.PluginDisable));
+  disposables.add(router.register('PluginRemove', handlers.PluginRemove));
+  disposables.add(router.register('PluginRun', handlers.PluginRun));
+}

@@ -1,0 +1,5 @@
+// Runs a TypeScript worker entry from source (tests only; the app runs the built plugin-worker.js).
+import { register } from 'tsx/esm/api';
+
+register();
+await import(new URL('../../main/services/plugins/worker.ts', import.meta.url).href);
