@@ -5,6 +5,7 @@ import type { MessageData } from '../../../shared/contract';
 import type { PtySessionInfo } from '../../../shared/contract/pty';
 import { LocalBrainError } from '../../../shared/errors';
 import type { Sender } from '../../ports/sender';
+import { sealDescriptors } from '../child-fds';
 import type { WorkspaceRoots } from '../workspace/roots';
 import { defaultFlow, type FlowOptions } from './flow';
 import { PtySession } from './session';
@@ -172,6 +173,9 @@ export class PtyService {
   }
 
   #start(shell: string, cwd: string, cols: number, rows: number, settings: PtySettings): PtySession {
+    // Nothing main holds may reach the new shell: the masters of earlier sessions (node-pty
+    // leaves them inheritable), the database, logs, sockets, descriptors from our own parent.
+    sealDescriptors();
     let pty;
     try {
       pty = spawnPty(shell, [], {
@@ -185,6 +189,13 @@ export class PtyService {
       });
     } catch (error) {
       throw new LocalBrainError('Io', `Could not start ${shell}.`, { shell }, { cause: error });
+    }
+    // And the new master reaches no later child (forkpty returns it without FD_CLOEXEC).
+    try {
+      sealDescriptors();
+    } catch (error) {
+      pty.kill('SIGKILL');
+      throw error;
     }
     return new PtySession({
       id: randomUUID(),
