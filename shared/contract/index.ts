@@ -9,6 +9,7 @@ import { ptyEvents, ptyMessages } from './pty';
 import { sessionMessages } from './session';
 import { settingsMessages } from './settings';
 import { terminalEvents, terminalMessages } from './terminal';
+import { updateEvents, updateMessages } from './updates';
 import { voiceMessages } from './voice';
 import { workspaceMessages } from './workspace';
 
@@ -27,6 +28,7 @@ export const messageSpecs = {
   ...auditMessages,
   ...settingsMessages,
   ...sessionMessages,
+  ...updateMessages,
 } as const satisfies Record<string, MessageSpec>;
 
 /** Every event main pushes to a window, by name: the schema of its `data`. */
@@ -34,6 +36,7 @@ export const eventSpecs = {
   ...ptyEvents,
   ...terminalEvents,
   ...fileEvents,
+  ...updateEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 type Specs = typeof messageSpecs;

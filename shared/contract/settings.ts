@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineMessage } from './define';
+import { updateUrlSchema } from './updates';
 
 /** Longest path kept in a setting: PATH_MAX on Linux. */
 const maxPathChars = 4096;
@@ -31,6 +32,10 @@ export const settingSpecs = {
   'health.heapBudgetMB': { schema: z.number().int().min(32).max(16_384), default: 100 },
   /** Days of audit history kept; 0 keeps everything. */
   'audit.retentionDays': { schema: z.number().int().min(0).max(36_500), default: 365 },
+  /** Off by default: nothing contacts the update server until the person turns this on or clicks "Check for updates". */
+  'updates.enabled': { schema: z.boolean(), default: false },
+  /** The update feed folder; https only, no credentials in it (see updateUrlSchema). Empty: none set. */
+  'updates.url': { schema: updateUrlSchema, default: '' },
   /** Workspace roots the person granted, persisted by the files service. */
   'workspace.roots': {
     schema: z
