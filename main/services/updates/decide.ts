@@ -87,7 +87,11 @@ export type HashCheck = { readonly kind: 'verified' } | { readonly kind: 'wrong-
 
 /** Compares downloaded bytes with the feed's sha512 (base64), in constant time. */
 export function verifySha512(bytes: Uint8Array, expectedBase64: string): HashCheck {
-  const actual = createHash('sha512').update(bytes).digest();
+  return compareSha512(createHash('sha512').update(bytes).digest(), expectedBase64);
+}
+
+/** Compares a sha512 digest already computed (of a file streamed through the hash) with the feed's. */
+export function compareSha512(actual: Buffer, expectedBase64: string): HashCheck {
   const expected = Buffer.from(expectedBase64, 'base64');
   return expected.length === actual.length && timingSafeEqual(actual, expected)
     ? { kind: 'verified' }
