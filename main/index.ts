@@ -61,7 +61,7 @@ async function pickFolder(): Promise<string | undefined> {
   return result.canceled ? undefined : result.filePaths[0];
 }
 
-/** electron-updater, imported on first use: nothing of it runs until the person checks or turns updates on. */
+/** electron-updater, imported on first use: nothing of it loads until the person downloads an update. */
 async function loadAutoUpdater(): Promise<AutoUpdaterLike> {
   const updater = await import('electron-updater');
   return updater.default.autoUpdater;
