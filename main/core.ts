@@ -9,7 +9,7 @@ import { voiceCommandHandler } from './handlers/voice';
 import { registerStorageDomain } from './handlers/settings';
 import { generateDatabaseKey } from './services/keys/database-key';
 import { fixedKeyStore, type KeyStore } from './services/keys/key-store';
-import { ptySettingsFrom, SettingsWorkspaceStore } from './services/settings/adapters';
+import { ptySettingsFrom } from './services/settings/adapters';
 import { Storage } from './services/storage/storage';
 import { DisposableStore } from './lifecycle';
 import { HealthMonitor } from './services/health/monitor';
@@ -19,6 +19,7 @@ import { diagnosticsExportHandler } from './handlers/diagnostics';
 import { registerSessionDomain } from './handlers/session';
 import { LayoutKeeper, restoreEntries } from './services/session/layout-keeper';
 import { LayoutStore } from './services/session/layout-store';
+import { GrantedRootsStore } from './services/workspace/granted-roots-store';
 import { WorkspaceRoots, type WorkspaceStore } from './services/workspace/roots';
 import type { TrashItemFn } from './services/files/trash';
 import type { PickFolder } from './handlers/workspace';
@@ -36,7 +37,7 @@ export interface CoreOptions {
   readonly keyStore?: KeyStore;
   /** better-sqlite3's addon built for Electron's ABI (LOCALBRAIN_SQLITE_BINDING). */
   readonly sqliteBinding?: string;
-  /** Where granted workspace roots persist; the encrypted `workspace.roots` setting when not given. */
+  /** Where granted workspace roots persist; the encrypted database's `meta` table (never a setting) when not given. */
   readonly workspaceStore?: WorkspaceStore;
   /** The OS folder dialog (Electron); without it WorkspaceGrant is Unavailable. */
   readonly pickFolder?: PickFolder;
@@ -79,7 +80,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     // Flushing the audit log, checkpointing and retention live in storage and stop with it.
     services.register({ name: 'storage', stop: () => storage.dispose(), stopDeadlineMs: 2_000 });
     const roots = new WorkspaceRoots();
-    const workspaceStore = options.workspaceStore ?? new SettingsWorkspaceStore(storage.settings);
+    const workspaceStore = options.workspaceStore ?? new GrantedRootsStore(storage.database, options.logger);
     await grantInitialRoots(roots, workspaceStore, options.workspaces, options.logger);
     const router = new Router({ audit: options.audit ?? storage.audit, logger: options.logger });
     registerStorageDomain({ router, storage }, handlers);
@@ -92,7 +93,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     // The PTY service keeps the warm spare shell and every session; stopping kills them all.
     const terminalScope = new DisposableStore(options.logger);
     const { pty } = registerTerminalDomain(
-      { router, roots, logger: options.logger, ptySettings: ptySettingsFrom(storage.settings) },
+      { router, roots, logger: options.logger, ptySettings: ptySettingsFrom(storage.settings, options.logger) },
       terminalScope,
     );
     services.register({ name: 'terminals', dependsOn: ['storage'], stop: () => terminalScope.dispose(), stopDeadlineMs: 3_500 });

@@ -67,6 +67,21 @@ async function loadAutoUpdater(): Promise<AutoUpdaterLike> {
   return updater.default.autoUpdater;
 }
 
+/** The person, not the page, agrees to a download: the page can change the update address. */
+async function confirmUpdate(offer: { version: string; host: string }): Promise<boolean> {
+  const options: Electron.MessageBoxOptions = {
+    type: 'question',
+    title: 'Download update',
+    message: `Download LocalBrain ${offer.version} from ${offer.host}?`,
+    detail: 'It installs when LocalBrain quits, after its sha512 matches the update feed.',
+    buttons: ['Cancel', 'Download'],
+    defaultId: 0,
+    cancelId: 0,
+  };
+  const result = mainWindow ? await dialog.showMessageBox(mainWindow, options) : await dialog.showMessageBox(options);
+  return result.response === 1;
+}
+
 /**
  * The main window at its saved size and place (kept in the encrypted database, clamped to a
  * display that is still there), saving them as it moves, and reloading its page when the
@@ -137,7 +152,7 @@ async function start(): Promise<void> {
     version: appVersion,
     pickFolder,
     trashItem: (target) => shell.trashItem(target),
-    updateInstaller: electronUpdateInstaller(loadAutoUpdater),
+    updateInstaller: electronUpdateInstaller(loadAutoUpdater, confirmUpdate),
   });
   detachLogFile = logDestination.attachFile({ dir: path.join(dataDir, 'logs'), key: core.storage.logKey() });
   disposeTransport = registerElectronTransport({ ipcMain, router: core.router, location, logger });

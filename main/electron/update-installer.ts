@@ -28,7 +28,10 @@ export interface AutoUpdaterLike {
  * checks it too), so `autoInstallOnAppQuit` starts off and is turned on then.
  * `load` imports electron-updater on first use, so nothing of it runs until the person acts.
  */
-export function electronUpdateInstaller(load: () => Promise<AutoUpdaterLike>): UpdateInstaller {
+export function electronUpdateInstaller(
+  load: () => Promise<AutoUpdaterLike>,
+  confirm: (offer: { version: string; host: string }) => Promise<boolean>,
+): UpdateInstaller {
   let updater: AutoUpdaterLike | undefined;
   const ready = async () => {
     if (updater) return updater;
@@ -40,6 +43,7 @@ export function electronUpdateInstaller(load: () => Promise<AutoUpdaterLike>): U
     return loaded;
   };
   return {
+    confirm,
     async download(feedUrl, onProgress, signal) {
       const autoUpdater = await ready();
       autoUpdater.setFeedURL({ provider: 'generic', url: feedUrl });

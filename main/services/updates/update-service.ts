@@ -23,6 +23,12 @@ export interface DownloadProgress {
  * feed folder (generic provider) and installs when the app quits.
  */
 export interface UpdateInstaller {
+  /**
+   * Asks the person, outside the page (a native dialog), whether to download this version
+   * from this host. The page can change the update address, so only this answer lets a
+   * download start.
+   */
+  confirm(offer: { version: string; host: string }): Promise<boolean>;
   /** Downloads the feed's update; resolves with its version and the downloaded file. */
   download(
     feedUrl: string,
@@ -176,6 +182,10 @@ export class UpdateService {
     if (!available) throw new LocalBrainError('Conflict', 'No update is available; check for updates first.');
     if (this.#state.status === 'downloaded') return { version: available.version };
     if (this.#state.status === 'downloading') throw new LocalBrainError('Conflict', 'The update is already downloading.');
+    const host = new URL(available.feedUrl).host;
+    if (!(await installer.confirm({ version: available.version, host }))) {
+      throw new LocalBrainError('PermissionDenied', `Downloading ${available.version} from ${host} was not confirmed.`);
+    }
     this.#state = { status: 'downloading', version: available.version, percent: 0 };
     try {
       const downloaded = await installer.download(

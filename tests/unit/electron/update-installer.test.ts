@@ -33,10 +33,13 @@ describe('electronUpdateInstaller', () => {
   it('loads the updater only when first used, with no auto-download, no downgrade and no install before verification', async () => {
     const fake = new FakeAutoUpdater();
     let loads = 0;
-    const installer = electronUpdateInstaller(() => {
-      loads += 1;
-      return Promise.resolve(fake);
-    });
+    const installer = electronUpdateInstaller(
+      () => {
+        loads += 1;
+        return Promise.resolve(fake);
+      },
+      () => Promise.resolve(true),
+    );
     installer.setInstallOnQuit(true);
     installer.quitAndInstall();
     expect(loads).toBe(0);
@@ -70,7 +73,10 @@ describe('electronUpdateInstaller', () => {
   });
 
   it('an unpackaged app (electron-updater skips the check) is Unavailable', async () => {
-    const installer = electronUpdateInstaller(() => Promise.resolve(new FakeAutoUpdater(false)));
+    const installer = electronUpdateInstaller(
+      () => Promise.resolve(new FakeAutoUpdater(false)),
+      () => Promise.resolve(true),
+    );
     const error: unknown = await installer
       .download('https://updates.example/', () => undefined, new AbortController().signal)
       .catch((caught: unknown) => caught);

@@ -25,11 +25,18 @@ const serveText =
 class HttpsInstaller implements UpdateInstaller {
   installOnQuit: boolean[] = [];
   quits = 0;
+  offers: { version: string; host: string }[] = [];
+  answer = true;
   constructor(
     private readonly ca: string,
     private readonly dir: string,
     private readonly fileName = 'LocalBrain-2.0.0.AppImage',
   ) {}
+
+  confirm(offer: { version: string; host: string }) {
+    this.offers.push(offer);
+    return Promise.resolve(this.answer);
+  }
 
   async download(feedUrl: string, onProgress: (progress: DownloadProgress) => void, signal: AbortSignal) {
     const bytes = await fetchHttps(feedFileUrl(feedUrl, this.fileName), { ca: this.ca, signal, maxBytes: 1024 * 1024 });
@@ -129,8 +136,23 @@ describe('UpdateService', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('downloads nothing unless the person confirms the version and host', async () => {
+    const { service, installer, server } = await setup({
+      enabled: false,
+      routes: { '/feed/latest-linux.yml': serveText(feedText), '/feed/LocalBrain-2.0.0.AppImage': serveText(installerBytes) },
+    });
+    if (!installer) throw new Error('no installer');
+    installer.answer = false;
+    const signal = new AbortController().signal;
+    await service.check(signal);
+    expect((await rejection(service.download(() => undefined, signal))).code).toBe('PermissionDenied');
+    expect(server.requests).toEqual(['/feed/latest-linux.yml']);
+    expect(installer.installOnQuit).toEqual([]);
+    expect(service.status().state.status).toBe('available');
+  });
+
   it('downloads with progress, verifies the sha512, and installs on quit', async () => {
-    const { service, installer } = await setup({
+    const { service, installer, server } = await setup({
       enabled: false,
       routes: { '/feed/latest-linux.yml': serveText(feedText), '/feed/LocalBrain-2.0.0.AppImage': serveText(installerBytes) },
     });
@@ -140,6 +162,7 @@ describe('UpdateService', () => {
     const progress: number[] = [];
     expect(await service.download((step) => progress.push(step.percent), signal)).toEqual({ version: '2.0.0' });
     expect(progress).toEqual([50, 100]);
+    expect(installer?.offers).toEqual([{ version: '2.0.0', host: new URL(server.url).host }]);
     expect(installer?.installOnQuit).toEqual([true]);
     expect(service.status().state).toEqual({ status: 'downloaded', version: '2.0.0' });
     service.install();
