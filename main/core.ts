@@ -30,6 +30,8 @@ import { GrantedRootsStore } from './services/workspace/granted-roots-store';
 import { WorkspaceRoots, type WorkspaceStore } from './services/workspace/roots';
 import type { TrashItemFn } from './services/files/trash';
 import type { PickFolder } from './handlers/workspace';
+import { registerUpdatesDomain } from './handlers/updates';
+import { UpdateService, type UpdateInstaller } from './services/updates/update-service';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -52,6 +54,8 @@ export interface CoreOptions {
   readonly pluginDevDirs?: readonly string[];
   /** Starts a plugin worker; the built plugin-worker.js when not given. */
   readonly spawnPluginWorker?: SpawnWorker;
+  /** What installs updates (electron-updater in the desktop app); without it update checks are Unavailable (serve mode). */
+  readonly updateInstaller?: UpdateInstaller;
 }
 
 /** The main-process core, the same under Electron and in serve mode. */
@@ -162,6 +166,28 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       stop: () => health.stop(),
       stopDeadlineMs: 100,
     });
+
+    // Reads nothing from the network at start unless the person turned automatic checks on.
+    const updates = new UpdateService({
+      currentVersion: options.version,
+      settings: { enabled: () => storage.settings.get('updates.enabled'), url: () => storage.settings.get('updates.url') },
+      logger: options.logger,
+      ...(options.updateInstaller ? { installer: options.updateInstaller } : {}),
+    });
+    const unwatchUpdateSettings = storage.settings.onChange((key) => {
+      if (key === 'updates.enabled' || key === 'updates.url') updates.settingsChanged();
+    });
+    services.register({
+      name: 'updates',
+      dependsOn: ['storage'],
+      start: () => updates.start(),
+      stop: () => {
+        unwatchUpdateSettings();
+        updates.stop();
+      },
+      stopDeadlineMs: 100,
+    });
+    registerUpdatesDomain({ router, updates }, handlers);
 
     handlers.add(router.register('HealthReport', healthReportHandler(router, health, services, options)));
     handlers.add(

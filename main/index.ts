@@ -2,7 +2,7 @@
  * Electron glue, kept thin: app lifecycle, the window, its security settings, and the
  * IPC transport. Everything else lives in the core and is tested under plain Node.
  */
-import { app, BrowserWindow, clipboard, dialog, ipcMain, net, protocol, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, net, protocol, safeStorage, screen, session, shell } from 'electron';
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +16,11 @@ import { desktopStorageOptions } from './electron/key-wrap';
 import { createAppLogging } from './logging';
 import { registerElectronTransport } from './transport/electron';
 import { appVersion } from './version';
+import { clampToDisplays } from './electron/window-bounds';
+import { trackWindowState } from './electron/window-state';
+import { recoverFromRendererCrashes } from './electron/renderer-crash';
+import { electronUpdateInstaller, type AutoUpdaterLike } from './electron/update-installer';
+import { WindowStateStore } from './services/window/window-state-store';
 
 /** How long quitting waits for services to release their resources before exiting anyway. */
 const shutdownBudgetMs = 5_000;
@@ -56,9 +61,57 @@ async function pickFolder(): Promise<string | undefined> {
   return result.canceled ? undefined : result.filePaths[0];
 }
 
-function createWindow(): BrowserWindow {
-  const window = createMainWindow(BrowserWindow, preloadPath);
+/** electron-updater, imported on first use: nothing of it loads until the person downloads an update. */
+async function loadAutoUpdater(): Promise<AutoUpdaterLike> {
+  const updater = await import('electron-updater');
+  return updater.default.autoUpdater;
+}
+
+/** The person, not the page, agrees to a download: the page can change the update address. */
+async function confirmUpdate(offer: { version: string; host: string }): Promise<boolean> {
+  const options: Electron.MessageBoxOptions = {
+    type: 'question',
+    title: 'Download update',
+    message: `Download LocalBrain ${offer.version} from ${offer.host}?`,
+    detail: 'It installs when LocalBrain quits, after its sha512 matches the update feed.',
+    buttons: ['Cancel', 'Download'],
+    defaultId: 0,
+    cancelId: 0,
+  };
+  const result = mainWindow ? await dialog.showMessageBox(mainWindow, options) : await dialog.showMessageBox(options);
+  return result.response === 1;
+}
+
+/**
+ * The main window at its saved size and place (kept in the encrypted database, clamped to a
+ * display that is still there), saving them as it moves, and reloading its page when the
+ * renderer process dies (the page reattaches the running terminals when it loads).
+ */
+function createWindow(windowState: WindowStateStore): BrowserWindow {
+  const saved = windowState.load();
+  const primary = screen.getPrimaryDisplay();
+  const workAreas = [primary, ...screen.getAllDisplays().filter((display) => display.id !== primary.id)].map(
+    (display) => display.workArea,
+  );
+  const window = createMainWindow(BrowserWindow, preloadPath, saved ? clampToDisplays(saved.bounds, workAreas) : undefined);
+  if (saved?.maximized) window.maximize();
+  const stopTracking = trackWindowState(
+    window,
+    (state) => windowState.save(state),
+    (error) => logger.warn({ err: error }, 'window state could not be saved'),
+  );
+  const stopRecovering = recoverFromRendererCrashes(window.webContents, {
+    onCrash: (details, action) =>
+      logger.error({ reason: details.reason, exitCode: details.exitCode, action }, 'the window renderer process is gone'),
+    onGiveUp: (details) =>
+      dialog.showErrorBox(
+        'LocalBrain keeps crashing',
+        `The window's renderer stopped three times within a minute (last: ${details.reason}), so LocalBrain stopped reloading it. Your terminals are still running; close and reopen the window, or quit LocalBrain.`,
+      ),
+  });
   window.on('closed', () => {
+    stopTracking();
+    stopRecovering();
     mainWindow = undefined;
   });
   void window.loadURL(appEntryUrl(location));
@@ -99,12 +152,14 @@ async function start(): Promise<void> {
     version: appVersion,
     pickFolder,
     trashItem: (target) => shell.trashItem(target),
+    updateInstaller: electronUpdateInstaller(loadAutoUpdater, confirmUpdate),
   });
   detachLogFile = logDestination.attachFile({ dir: path.join(dataDir, 'logs'), key: core.storage.logKey() });
   disposeTransport = registerElectronTransport({ ipcMain, dispatcher: core.dispatcher, location, logger });
-  mainWindow = createWindow();
+  const windowState = new WindowStateStore(core.storage.database);
+  mainWindow = createWindow(windowState);
   app.on('activate', () => {
-    mainWindow ??= createWindow();
+    mainWindow ??= createWindow(windowState);
   });
 }
 

@@ -1,4 +1,5 @@
 import type { BrowserWindow as ElectronBrowserWindow, BrowserWindowConstructorOptions } from 'electron';
+import type { Rect } from './window-bounds';
 
 type WindowConstructor = new (
   options: BrowserWindowConstructorOptions,
@@ -10,10 +11,16 @@ type WindowConstructor = new (
  * such as Electronegativity can read them; the constructor is injected so tests can too.
  * It is named `BrowserWindow` on purpose: the scanner recognises `new BrowserWindow(…)` by name.
  */
-export function createMainWindow<W extends WindowConstructor>(BrowserWindow: W, preloadPath: string): InstanceType<W> {
+export function createMainWindow<W extends WindowConstructor>(
+  BrowserWindow: W,
+  preloadPath: string,
+  /** Saved bounds already clamped to a visible display (clampToDisplays); the default size and a centred window otherwise. */
+  bounds?: Rect,
+): InstanceType<W> {
   const window = new BrowserWindow({
-    width: 1280,
-    height: 800,
+    ...(bounds ? { x: bounds.x, y: bounds.y } : {}),
+    width: bounds?.width ?? 1280,
+    height: bounds?.height ?? 800,
     minWidth: 720,
     minHeight: 480,
     show: false,

@@ -11,6 +11,7 @@ import { ptyEvents, ptyMessages } from './pty';
 import { sessionMessages } from './session';
 import { settingsMessages } from './settings';
 import { terminalEvents, terminalMessages } from './terminal';
+import { updateEvents, updateMessages } from './updates';
 import { voiceMessages } from './voice';
 import { workspaceMessages } from './workspace';
 
@@ -31,6 +32,7 @@ export const messageSpecs = {
   ...permissionMessages,
   ...pluginMessages,
   ...sessionMessages,
+  ...updateMessages,
 } as const satisfies Record<string, MessageSpec>;
 
 /** Every event main pushes to a window, by name: the schema of its `data`. */
@@ -38,6 +40,7 @@ export const eventSpecs = {
   ...ptyEvents,
   ...terminalEvents,
   ...fileEvents,
+  ...updateEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 type Specs = typeof messageSpecs;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineMessage } from './define';
+import { updateUrlSchema } from './updates';
 
 /** Longest path kept in a setting: PATH_MAX on Linux. */
 const maxPathChars = 4096;
@@ -42,6 +43,14 @@ export const settingSpecs = {
   'files.showHidden': { schema: z.boolean(), default: false },
   /** Heap the health monitor lets the core use before it warns and frees caches (issue 11: 100 MB). */
   'health.heapBudgetMB': { schema: z.number().int().min(32).max(16_384), default: 100 },
+  /** Off by default: nothing contacts the update server until the person turns this on or clicks "Check for updates". */
+  'updates.enabled': { schema: z.boolean(), default: false },
+  /**
+   * The update feed folder; https only, no credentials in it (see updateUrlSchema). Empty: none set.
+   * Naming a host grants nothing by itself: a download starts only after the person confirms
+   * the version and host in a native dialog the page cannot click (docs/security.md, "Update channel").
+   */
+  'updates.url': { schema: updateUrlSchema, default: '' },
   /**
    * Days of audit history kept; 0 keeps everything. At least 30 otherwise: a shorter setting
    * would let any client erase the record of what it did a day ago (docs/security.md, "Settings").

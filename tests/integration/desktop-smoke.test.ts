@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ipcChannels } from '../../shared/api';
@@ -310,6 +310,82 @@ describe('desktop smoke test: the built Electron main under a stand-in electron'
     expect(main.child.exitCode).toBe(0);
     expect(main.stderr).not.toContain('forced exit');
     for (const { pid } of running) expect(alive(pid), `shell ${pid}`).toBe(false);
+  });
+
+  it('restores the window where it was, clamped to the displays there now; reloads a crashed renderer; keeps updates off the network', async () => {
+    const dirs = await folders();
+    const twoMonitors = JSON.stringify([
+      { x: 0, y: 0, width: 1920, height: 1050 },
+      { x: -2560, y: -300, width: 2560, height: 1400 },
+    ]);
+    const first = track(DesktopMain.start({ ...dirs, env: { FAKE_ELECTRON_DISPLAYS: twoMonitors } }));
+    await first.command('ready');
+    await first.waitFor(() => first.recorded('BrowserWindow.loadURL').length === 1, 'the window');
+    // No saved state yet: the default size, centred by Electron.
+    expect(first.recorded('new BrowserWindow')[0]?.args[0]).toMatchObject({ width: 1280, height: 800 });
+    expect(first.recorded('new BrowserWindow')[0]?.args[0]).not.toHaveProperty('x');
+
+    // Updates: off, nothing set, so a check answers "disabled" without any request.
+    expect(await first.invoke({ type: 'UpdateStatus', data: {} })).toMatchObject({
+      ok: true,
+      value: { supported: true, state: { status: 'disabled' } },
+    });
+    expect(await first.invoke({ type: 'UpdateCheck', data: {} })).toMatchObject({ ok: true, value: { status: 'disabled' } });
+    expect(
+      await first.invoke({ type: 'SettingsSet', data: { values: { 'updates.url': 'http://updates.example/' } } }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'ValidationFailed' },
+    });
+
+    // The person drags the window onto the left monitor (negative coordinates) and resizes it.
+    await first.command('moveWindow', { bounds: { x: -2300, y: -200, width: 1500, height: 900 } });
+    // The renderer crashes: main reloads the page after a short delay; the terminals stay.
+    const spawned = (await first.invoke({ type: 'PtySpawn', data: { cols: 80, rows: 24, shell: '/bin/sh' } })) as {
+      value?: { sessionId: string };
+    };
+    await first.command('crashRenderer', { reason: 'crashed' });
+    await first.waitFor(() => first.recorded('webContents.reload').length === 1, 'the reload');
+    expect(await first.invoke({ type: 'PtyList', data: {} })).toMatchObject({
+      ok: true,
+      value: { sessions: [{ sessionId: spawned.value?.sessionId, mine: true }] },
+    });
+    // Closing the window saves its state at once (no 500 ms wait) and quits (Linux).
+    await first.command('closeWindow');
+    await first.waitFor(() => first.exitReport !== undefined, 'the exit report');
+    expect(await first.ended()).toBe(true);
+    expect(first.exitReport?.code).toBe(0);
+    // Kept in the encrypted database, not in a file of its own.
+    expect(readdirSync(dirs.userData).filter((name) => /window|state/i.test(name))).toEqual([]);
+
+    // Next launch with the left monitor still there: the same place and size.
+    const second = track(DesktopMain.start({ ...dirs, env: { FAKE_ELECTRON_DISPLAYS: twoMonitors } }));
+    await second.command('ready');
+    await second.waitFor(() => second.recorded('BrowserWindow.loadURL').length === 1, 'the window');
+    expect(second.recorded('new BrowserWindow')[0]?.args[0]).toMatchObject({ x: -2300, y: -200, width: 1500, height: 900 });
+    // Three crashes inside a minute: two reloads, then an error box instead of a third.
+    for (let crash = 0; crash < 3; crash += 1) await second.command('crashRenderer', { reason: 'oom' });
+    await second.waitFor(() => second.recorded('dialog.showErrorBox').length === 1, 'the error box');
+    expect(second.recorded('dialog.showErrorBox')[0]?.args[0]).toBe('LocalBrain keeps crashing');
+    await second.command('quit');
+    await second.waitFor(() => second.exitReport !== undefined, 'the exit report');
+    expect(await second.ended()).toBe(true);
+    expect(second.recorded('webContents.reload').length).toBeLessThanOrEqual(1);
+
+    // The left monitor unplugged: the window comes back whole on the remaining display.
+    const third = track(DesktopMain.start(dirs));
+    await third.command('ready');
+    await third.waitFor(() => third.recorded('BrowserWindow.loadURL').length === 1, 'the window');
+    const options = third.recorded('new BrowserWindow')[0]?.args[0] as { x: number; y: number; width: number; height: number };
+    expect(options).toMatchObject({ width: 1500, height: 900 });
+    expect(options.x).toBeGreaterThanOrEqual(0);
+    expect(options.y).toBeGreaterThanOrEqual(0);
+    expect(options.x + options.width).toBeLessThanOrEqual(1920);
+    expect(options.y + options.height).toBeLessThanOrEqual(1050);
+    await third.command('quit');
+    await third.waitFor(() => third.exitReport !== undefined, 'the exit report');
+    expect(await third.ended()).toBe(true);
+    expect(third.exitReport?.descendants).toEqual([]);
   });
 
   it('quits at once, opening nothing, when another instance holds the lock', async () => {

@@ -3,6 +3,7 @@ import type { Settings, SettingsPatch, StorageStatus } from '../../../shared/con
 import { ReplyError, request } from '../api';
 import './storage-views.css';
 import { applyTheme } from './theme';
+import { UpdatesPanel } from './UpdatesPanel';
 
 function describe(caught: unknown): string {
   if (!(caught instanceof ReplyError)) return 'The request failed.';
@@ -183,6 +184,29 @@ export function SettingsView() {
             name="audit.retentionDays"
             draft={draft}
             update={update}
+          />
+        </fieldset>
+        <fieldset>
+          <legend>Updates</legend>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={draft['updates.enabled']}
+              onChange={(event) => update('updates.enabled', event.target.checked)}
+            />
+            Check for updates automatically (at start and twice a day)
+          </label>
+          <label>
+            Update address (https)
+            <input
+              type="url"
+              value={draft['updates.url']}
+              placeholder="https://updates.example.org/localbrain/"
+              onChange={(event) => update('updates.url', event.target.value.trim())}
+            />
+          </label>
+          <UpdatesPanel
+            dirty={draft['updates.url'] !== saved['updates.url'] || draft['updates.enabled'] !== saved['updates.enabled']}
           />
         </fieldset>
         <div className="actions">

@@ -92,6 +92,11 @@ class FakeWebContents extends EventEmitter {
     return this.destroyed;
   }
 
+  /** Chromium would start a new renderer and load the page again. */
+  reload() {
+    record('webContents.reload');
+  }
+
   setWindowOpenHandler(handler) {
     record('webContents.setWindowOpenHandler', handler);
     this.windowOpenHandler = handler;
@@ -191,6 +196,15 @@ export class BrowserWindow extends EventEmitter {
     this.options = options;
     this.webContents = new FakeWebContents();
     this.minimized = false;
+    this.maximized = false;
+    // Electron centres a window created without x and y on the primary display.
+    const primary = screen.getPrimaryDisplay().workArea;
+    this.bounds = {
+      x: options.x ?? primary.x + Math.round((primary.width - options.width) / 2),
+      y: options.y ?? primary.y + Math.round((primary.height - options.height) / 2),
+      width: options.width,
+      height: options.height,
+    };
     windows.push(this);
     app.emit('web-contents-created', {}, this.webContents);
   }
@@ -208,6 +222,45 @@ export class BrowserWindow extends EventEmitter {
     return this.minimized;
   }
 
+  isMaximized() {
+    return this.maximized;
+  }
+
+  maximize() {
+    record('BrowserWindow.maximize');
+    this.maximized = true;
+    this.emit('maximize');
+  }
+
+  getNormalBounds() {
+    return { ...this.bounds };
+  }
+
+  /** The person dragging the window: many move events, as Electron sends while it moves. */
+  setBounds(bounds) {
+    this.bounds = { ...this.bounds, ...bounds };
+    this.emit('move');
+    this.emit('resize');
+  }
+
+  close() {
+    record('BrowserWindow.close');
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
+    this.emit('close', event);
+    if (event.defaultPrevented) return;
+    this.webContents.destroyed = true;
+    this.webContents.emit('destroyed');
+    this.emit('closed');
+    const index = windows.indexOf(this);
+    if (index !== -1) windows.splice(index, 1);
+    if (windows.length === 0) app.emit('window-all-closed');
+  }
+
   restore() {
     record('BrowserWindow.restore');
   }
@@ -216,6 +269,23 @@ export class BrowserWindow extends EventEmitter {
     record('BrowserWindow.focus');
   }
 }
+
+/**
+ * The displays, primary first: FAKE_ELECTRON_DISPLAYS holds their work areas as JSON,
+ * otherwise one 1920×1050 display at the origin.
+ */
+const displayAreas = JSON.parse(process.env.FAKE_ELECTRON_DISPLAYS ?? '[{"x":0,"y":0,"width":1920,"height":1050}]');
+const displays = displayAreas.map((workArea, index) => ({ id: index + 1, workArea, bounds: workArea }));
+
+export const screen = {
+  getPrimaryDisplay() {
+    return displays[0];
+  },
+  getAllDisplays() {
+    record('screen.getAllDisplays');
+    return displays;
+  },
+};
 
 const invokeHandlers = new Map();
 
@@ -362,6 +432,26 @@ const commands = {
   descendants() {
     return descendants();
   },
+  /** The person moves or resizes the window. */
+  moveWindow({ bounds }) {
+    const window = windows[0];
+    if (!window) throw new Error('no window');
+    window.setBounds(bounds);
+    return window.getNormalBounds();
+  },
+  /** The renderer process dies (Chromium's render-process-gone). */
+  crashRenderer({ reason }) {
+    const window = windows[0];
+    if (!window) throw new Error('no window');
+    window.webContents.emit('render-process-gone', {}, { reason: reason ?? 'crashed', exitCode: 139 });
+    return true;
+  },
+  closeWindow() {
+    const window = windows[0];
+    if (!window) throw new Error('no window');
+    window.close();
+    return true;
+  },
   /** A second launch: Electron tells the first instance. */
   secondInstance() {
     app.emit('second-instance', {}, ['localbrain'], process.cwd(), {});
@@ -392,4 +482,4 @@ void process.stdout;
 void process.stderr;
 baselineResources = process.getActiveResourcesInfo();
 
-export default { app, BrowserWindow, ipcMain, protocol, net, session, safeStorage, dialog, shell, clipboard };
+export default { app, BrowserWindow, ipcMain, protocol, net, screen, session, safeStorage, dialog, shell, clipboard };
