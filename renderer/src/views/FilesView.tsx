@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { useRememberedFile } from '../files/remembered-file';
 import type { FileChange } from '../../../shared/contract/files';
 import type { WorkspaceRoot } from '../../../shared/contract/workspace';
 import { request } from '../api';
@@ -38,6 +39,7 @@ export function FilesView() {
   const [reveal, setReveal] = useState<{ key: string; token: number }>();
 
   const [rootsVersion, setRootsVersion] = useState(0);
+  useRememberedFile(roots, open?.file, (file) => setOpen({ file }));
 
   // "Show hidden" is the `files.showHidden` setting; without a settings service it lasts for the session.
   useEffect(() => {
