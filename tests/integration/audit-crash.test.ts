@@ -201,7 +201,7 @@ async function checkAfterRestart(
     expect(acknowledged.filter((request) => request.unique !== undefined && !uniques.has(request.unique))).toEqual([]);
     for (const [category, count] of expected) expect(counts.get(category) ?? 0, category).toBeGreaterThanOrEqual(count);
     const verify = await client.request({ type: 'AuditVerify', data: {} });
-    expect(verify).toMatchObject({ ok: true, value: { ok: true } });
+    expect(verify, JSON.stringify(verify)).toMatchObject({ ok: true, value: { ok: true } });
   } finally {
     await client.close();
   }

@@ -263,6 +263,12 @@ export class AuditLog implements AuditSink {
     const keyed = tail !== undefined && tail.mac !== null;
     if (anchor.state === 'missing') {
       if (keyed) this.#findings.push({ reason: 'the audit head anchor file is missing', brokenAt: this.#tailSeq });
+      else {
+        // First keyed open (a new or an upgraded database): anchor now, before the first keyed
+        // entry, so a crash before the first timed anchor write cannot read as a deleted anchor.
+        writeAnchorNow(this.#anchorFile, this.#macKey, this.head);
+        this.#anchoredSeq = this.#tailSeq;
+      }
       return;
     }
     if (anchor.state === 'invalid') {
