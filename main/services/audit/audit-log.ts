@@ -198,6 +198,12 @@ export class AuditLog implements AuditSink {
     this.#tailSeq = tail?.seq ?? 0;
     this.#tailHash = tail?.hash ?? genesisHash;
     this.#checkAnchor();
+    // The newest entry is MAC'd under another key this store still holds (a rekey interrupted
+    // before its rotation entry, or whose key file moved on): vouch for it under today's key
+    // now, before that key is discarded and the entry could no longer be checked.
+    if (tail !== undefined && this.#tailMacIsFromAnotherHeldKey(tail.seq)) {
+      this.#pending.push({ kind: 'request', record: keyRotatedRecord('opened with a newer key') });
+    }
     // Windows a crash left open are sealed now: each stands for acknowledged requests.
     this.#activityDue = this.#openActivity.all();
     for (const finding of this.#findings) {
@@ -217,6 +223,13 @@ export class AuditLog implements AuditSink {
     this.#logHead('audit head at open');
     // A fresh database, one from before anchors, or one whose anchor told of tampering (now recorded): anchor the head.
     if (this.#anchoredSeq !== this.#tailSeq) this.#afterSync(this.head);
+  }
+
+  #tailMacIsFromAnotherHeldKey(seq: number): boolean {
+    const row = this.#db.prepare('SELECT hash, mac FROM audit_log WHERE seq = ?').get(seq) as
+      { hash: string; mac: string | null } | undefined;
+    if (row?.mac == null || entryMac(this.#macKey, row.hash) === row.mac) return false;
+    return this.#macKeys.slice(1).some((key) => entryMac(key, row.hash) === row.mac);
   }
 
   /**
@@ -250,6 +263,12 @@ export class AuditLog implements AuditSink {
     const keyed = tail !== undefined && tail.mac !== null;
     if (anchor.state === 'missing') {
       if (keyed) this.#findings.push({ reason: 'the audit head anchor file is missing', brokenAt: this.#tailSeq });
+      else {
+        // First keyed open (a new or an upgraded database): anchor now, before the first keyed
+        // entry, so a crash before the first timed anchor write cannot read as a deleted anchor.
+        writeAnchorNow(this.#anchorFile, this.#macKey, this.head);
+        this.#anchoredSeq = this.#tailSeq;
+      }
       return;
     }
     if (anchor.state === 'invalid') {
@@ -706,34 +725,20 @@ export class AuditLog implements AuditSink {
   }
 
   /**
-   * Before a rekey: records the rotation in an entry MAC'd under the new key, and MACs
-   * everything after it under that key. The entry's hash covers every earlier entry, so the
-   * chain stays verifiable once the old key is gone. Returns the undo for a rekey that fails
-   * (later entries go back to the old key; the rotation entry still verifies while the staged
-   * key is held, and the next entry under the old key vouches for it after).
+   * Right after the database was re-encrypted under `next` (no await in between): records
+   * the rotation in an entry MAC'd under the new key, and MACs everything after it under
+   * that key. The entry's hash covers every earlier entry, so the chain stays verifiable once
+   * the old key is gone. A rekey interrupted before this entry is written is covered at the
+   * next open (see the constructor).
    */
-  rotateKey(next: Buffer): () => void {
+  rotateKey(next: Buffer): void {
     this.closeActivityWindows();
-    const previous = this.#macKey;
     const nextMacKey = auditMacKey(next);
     this.#macKey = nextMacKey;
     this.#macKeys = [nextMacKey, ...this.#macKeys];
-    try {
-      this.#pending.push({
-        kind: 'request',
-        record: { time: Date.now(), actor: internalActor, type: 'AuditKeyRotated', summary: {}, outcome: 'ok', durationMs: 0 },
-      });
-      this.flush();
-    } catch (error) {
-      this.#macKey = previous;
-      throw error;
-    }
+    this.#pending.push({ kind: 'request', record: keyRotatedRecord('rekey') });
+    this.flush();
     this.#anchoredSeq = -1;
-    return () => {
-      this.#macKey = previous;
-      this.#macKeys = [previous, ...this.#macKeys.filter((key) => key !== previous)];
-      this.#anchoredSeq = -1;
-    };
   }
 
   /**
@@ -780,6 +785,10 @@ export class AuditLog implements AuditSink {
     }
     this.#logHead('audit head at close', head);
   }
+}
+
+function keyRotatedRecord(reason: string): AuditRecord {
+  return { time: Date.now(), actor: internalActor, type: 'AuditKeyRotated', summary: { reason }, outcome: 'ok', durationMs: 0 };
 }
 
 interface ChainWalk {

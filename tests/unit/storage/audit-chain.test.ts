@@ -301,13 +301,24 @@ describe('tamper evidence', () => {
 });
 
 describe('chain formats and keys', () => {
+  it("vouches at open for a tail MAC'd under an older held key, so a rekey interrupted before its rotation entry still verifies later", async () => {
+    await write(3);
+    const next = generateDatabaseKey();
+    database.rekey(next);
+    await close();
+    // The interrupted rekey: the database opens with the new key while the old one is still held.
+    open({ current: next, others: [key] });
+    expect(audit.query({ type: 'AuditKeyRotated' }).entries).toHaveLength(1);
+    await close();
+    open({ current: next });
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 4 });
+  });
+
   it('verifies a log written by the unkeyed chain of schema 1, and keys what follows it', async () => {
     await close();
-    // Start afresh as a first start would: without the database or anything that only exists beside one.
-    for (const leftover of ['localbrain.db', 'localbrain.db.keycheck', 'localbrain.db-wal']) {
-      rmSync(path.join(dir.path, leftover), { force: true });
+    for (const name of ['localbrain.db', 'localbrain.db.keycheck', 'localbrain.db-wal', anchorFileName]) {
+      rmSync(path.join(dir.path, name), { force: true });
     }
-    rmSync(anchorFile(), { force: true });
     // A schema-1 database, written as the old build did: hash links, no MAC column.
     const old = StorageDatabase.open({
       file: path.join(dir.path, 'localbrain.db'),
@@ -352,9 +363,9 @@ describe('chain formats and keys', () => {
   it('stays verifiable after a key rotation, once the old key is gone', async () => {
     await write(4);
     const next = generateDatabaseKey();
+    database.rekey(next);
     audit.rotateKey(next);
     await write(2, 5);
-    database.rekey(next);
     await close();
     open({ current: next });
     expect(await audit.verify()).toMatchObject({ ok: true, checked: 7 });
