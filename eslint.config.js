@@ -133,5 +133,10 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { ...globals.node } },
   },
+  {
+    // A plugin's entry is a plain script in the QuickJS sandbox: `localbrain` is its only global beyond ECMAScript's.
+    files: ['plugins/**/*.js'],
+    languageOptions: { globals: { localbrain: 'readonly' } },
+  },
   ...boundaries,
 );
