@@ -5,7 +5,13 @@ import { Router } from './ipc/router';
 import { grantInitialRoots, registerFilesDomain } from './handlers/files';
 import { healthReportHandler } from './handlers/health';
 import { registerTerminalDomain } from './handlers/terminal';
-import { voiceCommandHandler } from './handlers/voice';
+import { registerVoiceDomain, voiceConfirmer } from './handlers/voice';
+import { VoicePlans } from './handlers/voice-plans';
+import { builtinIntents } from './services/voice/builtin-intents';
+import { IntentEngine } from './services/voice/engine';
+import { CommandHistory, databaseHistoryStore } from './services/voice/history';
+import { RootsLister } from './services/voice/paths';
+import { IntentRegistry } from './services/voice/registry';
 import { registerStorageDomain } from './handlers/settings';
 import { generateDatabaseKey } from './services/keys/database-key';
 import { fixedKeyStore, type KeyStore } from './services/keys/key-store';
@@ -41,6 +47,8 @@ export interface Core {
   readonly roots: WorkspaceRoots;
   /** The encrypted database: audit log and settings (`storage.settings` can be given to other services). */
   readonly storage: Storage;
+  /** What sentences mean; plugins add their intents here (`registerIntent` returns the disposer). */
+  readonly intents: IntentRegistry;
   dispose(): Promise<void>;
 }
 
@@ -60,14 +68,26 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     await grantInitialRoots(roots, workspaceStore, options.workspaces, options.logger);
     const router = new Router({ audit: options.audit ?? storage.audit, logger: options.logger });
     registerStorageDomain({ router, storage }, disposables);
-    disposables.add(router.register('VoiceCommand', voiceCommandHandler));
+    const intents = new IntentRegistry();
+    for (const intent of builtinIntents) disposables.add(intents.registerIntent(intent));
+    const plans = new VoicePlans(new IntentEngine(intents, new RootsLister(roots)), (raw, sender, dispatchOptions) =>
+      router.dispatch(raw, sender, dispatchOptions),
+    );
+    const history = new CommandHistory(databaseHistoryStore(storage.database));
+    registerVoiceDomain({ router, plans, registry: intents, history }, disposables);
     registerFilesDomain({ ...options, router, roots, store: workspaceStore }, disposables);
     registerTerminalDomain(
-      { router, roots, logger: options.logger, ptySettings: ptySettingsFrom(storage.settings) },
+      {
+        router,
+        roots,
+        logger: options.logger,
+        ptySettings: ptySettingsFrom(storage.settings),
+        confirmers: [voiceConfirmer(plans)],
+      },
       disposables,
     );
     disposables.add(router.register('HealthReport', healthReportHandler(router, options)));
-    return { router, roots, storage, dispose: () => disposables.dispose() };
+    return { router, roots, storage, intents, dispose: () => disposables.dispose() };
   } catch (error) {
     await disposables.dispose();
     throw error;

@@ -5,7 +5,7 @@ import type { DisposableStore } from '../lifecycle';
 import { TerminalCommands } from '../services/commands/terminal-commands';
 import { PtyService, type PtySettings } from '../services/pty/service';
 import type { WorkspaceRoots } from '../services/workspace/roots';
-import { confirmHandler } from './confirm';
+import { confirmCancelHandler, confirmHandler, terminalConfirmer, type Confirmer } from './confirm';
 import { ptyHandlers } from './pty';
 
 /** Slack beyond the command's own timeout, so the process is killed and reported before the router's deadline fires. */
@@ -27,6 +27,8 @@ export interface TerminalDomainOptions {
   readonly logger: Logger;
   /** The settings service's view of the terminal settings; defaults apply until it is wired. */
   readonly ptySettings?: () => Partial<PtySettings>;
+  /** Other kinds of confirmation (spoken plans) that Confirm and ConfirmCancel also redeem. */
+  readonly confirmers?: readonly Confirmer[];
 }
 
 /**
@@ -40,7 +42,9 @@ export function registerTerminalDomain(options: TerminalDomainOptions, disposabl
   pty.prewarm();
   const { router } = options;
   disposables.add(router.register('TerminalCommand', terminalCommandHandler(commands)));
-  disposables.add(router.register('Confirm', confirmHandler(commands)));
+  const confirmers = [terminalConfirmer(commands), ...(options.confirmers ?? [])] as const;
+  disposables.add(router.register('Confirm', confirmHandler(confirmers)));
+  disposables.add(router.register('ConfirmCancel', confirmCancelHandler(confirmers)));
   disposables.add(
     router.register('CommandCancel', {
       run: (data, { sender }) => ({ cancelled: commands.cancel(sender.actor, data.streamId) }),

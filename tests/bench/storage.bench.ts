@@ -4,9 +4,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import type { AuditRecord } from '../../main/ports/audit';
-import { Router } from '../../main/ipc/router';
+import { Router, type Handler } from '../../main/ipc/router';
 import type { Sender } from '../../main/ports/sender';
-import { voiceCommandHandler } from '../../main/handlers/voice';
 import { settingsSetHandler } from '../../main/handlers/settings';
 import { AuditLog } from '../../main/services/audit/audit-log';
 import { generateDatabaseKey } from '../../main/services/keys/database-key';
@@ -31,6 +30,11 @@ const windowSamples = 200;
 
 const sender: Sender = { actor: 'bench', capabilities: 'all', emit: () => undefined, closed: new AbortController().signal };
 const voice = { type: 'VoiceCommand', data: { text: 'list files', metadata: { source: 'keyboard' } } } as const;
+/** A small, unprivileged request whose handler does next to nothing: what is measured is its audit entry. */
+const smallHandler: Handler<'VoiceCommand'> = {
+  run: () => ({ intent: 'help', understood: true, say: 'hi', plan: { id: 'bench', steps: [] }, results: [] }),
+  summarize: (data) => ({ source: data.metadata.source, chars: data.text.length }),
+};
 
 function record(n: number): AuditRecord {
   return {
@@ -99,7 +103,7 @@ async function routed(): Promise<{ small: number[]; privileged: number[]; checkp
   const audit = new AuditLog({ storage: database, logger });
   const settings = new SettingsService(database, logger);
   const router = new Router({ audit, logger });
-  router.register('VoiceCommand', voiceCommandHandler);
+  router.register('VoiceCommand', smallHandler);
   router.register('SettingsSet', settingsSetHandler(settings));
   for (let index = 0; index < 2_000; index++) await router.dispatch(voice, sender);
   const small: number[] = [];

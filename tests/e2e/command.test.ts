@@ -50,7 +50,7 @@ describe('the app in Chromium over serve mode', () => {
     await input.fill('help');
     await input.press('Enter');
     const replies = page.getByRole('log', { name: 'Replies' });
-    await replies.getByText('You can say "list files"').waitFor();
+    await replies.getByText('Try "open a terminal in src"').waitFor();
     await input.fill('please list the files');
     await page.getByRole('button', { name: 'Send' }).click();
     await replies.getByRole('list', { name: 'Workspace files' }).getByText('plan.md').waitFor();

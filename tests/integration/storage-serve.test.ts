@@ -14,6 +14,8 @@ import { SqliteDatabaseConstructor } from '../../main/services/storage/sqlite';
 import { fixedKeyStore } from '../../main/services/keys/key-store';
 import { Storage } from '../../main/services/storage/storage';
 import { capturingLogger } from '../support/logger';
+import { latestVersion } from '../../main/services/storage/migrate';
+import { migrations } from '../../main/services/storage/migrations';
 
 let workspace: Awaited<ReturnType<typeof tempDir>>;
 let dataDir: Awaited<ReturnType<typeof tempDir>>;
@@ -264,7 +266,7 @@ describe('storage through the real serve process', () => {
     let client = await WsClient.connect(serve.wsUrl);
     expect(await client.request({ type: 'StorageStatus', data: {} })).toMatchObject({
       ok: true,
-      value: { keySource: 'file', canRekey: true, cipher: 'chacha20', schemaVersion: 1 },
+      value: { keySource: 'file', canRekey: true, cipher: 'chacha20', schemaVersion: latestVersion(migrations) },
     });
     expect(await client.request({ type: 'StorageRekey', data: {} })).toMatchObject({ ok: true });
     await client.close();

@@ -26,7 +26,7 @@ function setup() {
     run: (_data, context) => {
       ran += 1;
       context.sender.emit({ type: 'PtyData', data: { sessionId: 's', data: 'pushed' } });
-      return { intent: 'help', understood: true, say: 'hi' };
+      return { intent: 'help', understood: true, say: 'hi', plan: { id: 'p', steps: [] }, results: [] };
     },
   });
   const dispose = registerElectronTransport({ ipcMain: ipcMain, router, location: builtAppLocation(), logger });
@@ -65,7 +65,10 @@ describe('the Electron transport', () => {
     const { handlers, ran } = setup();
     const { event, sent } = fakeEvent('localbrain://app/index.html');
     const reply = await handlers.get(ipcChannels.invoke)?.(event, help);
-    expect(reply).toEqual({ ok: true, value: { intent: 'help', understood: true, say: 'hi' } });
+    expect(reply).toEqual({
+      ok: true,
+      value: { intent: 'help', understood: true, say: 'hi', plan: { id: 'p', steps: [] }, results: [] },
+    });
     expect(ran()).toBe(1);
     expect(sent).toEqual([[ipcChannels.event, { type: 'PtyData', data: { sessionId: 's', data: 'pushed' } }]]);
   });

@@ -3,12 +3,16 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateDatabaseKey, type DatabaseKey } from '../../../main/services/keys/database-key';
 import { StorageDatabase } from '../../../main/services/storage/database';
-import type { Migration } from '../../../main/services/storage/migrate';
+import { latestVersion, type Migration } from '../../../main/services/storage/migrate';
 import { migrations } from '../../../main/services/storage/migrations';
 import { StorageOpenError, type OpenFailure } from '../../../main/services/storage/open-errors';
 import { SqliteDatabaseConstructor } from '../../../main/services/storage/sqlite';
 import { tempDir } from '../../support/temp';
 import { snapshotDir } from './helpers';
+
+/** The schema this build writes, and the one a newer build would. */
+const current = latestVersion(migrations);
+const after = current + 1;
 
 let dir: { path: string; remove: () => Promise<void> };
 let file: string;
@@ -64,7 +68,7 @@ describe('StorageDatabase.open', () => {
     await create(key);
     const database = StorageDatabase.open({ file, keys: [key], migrations });
     expect(database.db.prepare('SELECT value FROM settings').pluck().get()).toBe('"dark"');
-    expect(database.migration).toEqual({ from: 1, to: 1 });
+    expect(database.migration).toEqual({ from: current, to: current });
     await database.close();
   });
 
@@ -113,11 +117,11 @@ describe('StorageDatabase.open', () => {
 
   it('refuses a database from a newer schema, byte-identical afterwards', async () => {
     const key = generateDatabaseKey();
-    const newer: Migration = { version: 2, name: 'future', up: (db) => db.exec('CREATE TABLE future (x)') };
+    const newer: Migration = { version: after, name: 'future', up: (db) => db.exec('CREATE TABLE future (x)') };
     await create(key, [...migrations, newer]);
     const before = snapshotDir(dir.path);
     const error = expectOpenFailure(() => StorageDatabase.open({ file, keys: [key], migrations }), 'newer-schema');
-    expect(error.failureDetails).toMatchObject({ schemaVersion: 2, knownVersion: 1 });
+    expect(error.failureDetails).toMatchObject({ schemaVersion: after, knownVersion: current });
     expect(snapshotDir(dir.path)).toEqual(before);
   });
 
@@ -179,17 +183,17 @@ describe('StorageDatabase.open', () => {
   it('backs an existing database up, encrypted, before a schema upgrade', async () => {
     const key = generateDatabaseKey();
     await create(key);
-    const next: Migration = { version: 2, name: 'next', up: (db) => db.exec('CREATE TABLE added (x)') };
+    const next: Migration = { version: after, name: 'next', up: (db) => db.exec('CREATE TABLE added (x)') };
     const database = StorageDatabase.open({ file, keys: [key], migrations: [...migrations, next] });
     const backup = database.migration.backupFile;
     await database.close();
-    expect(database.migration).toMatchObject({ from: 1, to: 2 });
+    expect(database.migration).toMatchObject({ from: current, to: after });
     expect(backup).toBeDefined();
     const bytes = readFileSync(backup ?? '');
     expect(bytes.subarray(0, 16).toString('latin1')).not.toBe('SQLite format 3\0');
     const copy = new SqliteDatabaseConstructor(backup ?? '');
     copy.pragma(`key = "x'${key.toString('hex')}'"`);
-    expect(copy.pragma('user_version', { simple: true })).toBe(1);
+    expect(copy.pragma('user_version', { simple: true })).toBe(current);
     expect(copy.prepare('SELECT value FROM settings').pluck().get()).toBe('"dark"');
     copy.close();
   });
@@ -198,7 +202,7 @@ describe('StorageDatabase.open', () => {
     const key = generateDatabaseKey();
     await create(key);
     const broken: Migration = {
-      version: 2,
+      version: after,
       name: 'broken',
       up: (db) => {
         db.exec('CREATE TABLE half (x)');
@@ -206,10 +210,10 @@ describe('StorageDatabase.open', () => {
       },
     };
     expect(() => StorageDatabase.open({ file, keys: [key], migrations: [...migrations, broken] })).toThrow(
-      /schema 2 \(broken\) failed/,
+      new RegExp(`schema ${after} \\(broken\\) failed`),
     );
     const database = StorageDatabase.open({ file, keys: [key], migrations });
-    expect(database.db.pragma('user_version', { simple: true })).toBe(1);
+    expect(database.db.pragma('user_version', { simple: true })).toBe(current);
     expect(database.db.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'half'`).pluck().get()).toBe(0);
     await database.close();
   });
