@@ -127,6 +127,8 @@ export class VoicePlans {
       actor: `voice:${caller.actor}`,
       signal: controller.signal,
       intercept: (event) => {
+        // The window took over a terminal the plan opened: news for the voice sender, not for the window.
+        if (event.type === 'PtyDetached') return false;
         if (event.type !== 'FileSearchResults') return true;
         const kept = hits.get(event.data.searchId);
         if (!kept) return true;

@@ -53,7 +53,7 @@ export class ConfirmationStore<T> {
   /** Forgets a token its owner chose not to use (Cancel); false when it was not theirs or not pending. */
   drop(actor: string, token: string): boolean {
     const entry = this.#pending.get(token);
-    if (!entry || entry.actor !== actor) return false;
+    if (entry?.actor !== actor) return false;
     return this.#pending.delete(token);
   }
 

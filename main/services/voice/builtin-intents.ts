@@ -44,10 +44,15 @@ function shown(line: CommandLine): string {
   return [line.cmd, ...line.args].map(quote).join(' ');
 }
 
+/** Programs that delete: a spoken plan always asks before running them, as it does for a delete. */
+const deletingPrograms = new Set(['rm', 'rmdir', 'unlink', 'shred']);
+
 function runStep(line: CommandLine, folder: ResolvedSlotPath | undefined): PlanStepDraft {
+  const program = line.cmd.split('/').pop() ?? line.cmd;
   return {
     message: { type: 'TerminalCommand', data: { cmd: line.cmd, args: [...line.args], ...cwdOf(folder) } },
     describe: `Run ${shown(line)} in ${where(folder)} (no shell)`,
+    ...(deletingPrograms.has(program) ? { confirm: true } : {}),
   };
 }
 

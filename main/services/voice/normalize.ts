@@ -114,6 +114,8 @@ export function normWord(raw: string): string {
 
 interface RawWord {
   readonly norm: string;
+  /** Plain word (letters, maybe a trailing comma or stop): only these may be dropped as fillers or articles. */
+  readonly plain: boolean;
   readonly start: number;
   readonly end: number;
 }
@@ -122,7 +124,12 @@ function rawWords(text: string): RawWord[] {
   const words: RawWord[] = [];
   const pattern = /\S+/g;
   for (let match = pattern.exec(text); match !== null && words.length < maxRawWords; match = pattern.exec(text)) {
-    words.push({ norm: normWord(match[0]), start: match.index, end: match.index + match[0].length });
+    words.push({
+      norm: normWord(match[0]),
+      plain: /^\p{L}+(['’]\p{L}+)*[,.!?]?$/u.test(match[0]),
+      start: match.index,
+      end: match.index + match[0].length,
+    });
   }
   return words;
 }
@@ -139,13 +146,13 @@ function foldNumbers(words: RawWord[]): RawWord[] {
       const next = words[i + 1];
       const nextUnit = next ? units[next.norm] : undefined;
       if (next && nextUnit !== undefined && nextUnit > 0 && nextUnit < 10) {
-        out.push({ norm: String(ten + nextUnit), start: word.start, end: next.end });
+        out.push({ norm: String(ten + nextUnit), plain: false, start: word.start, end: next.end });
         i++;
       } else out.push({ ...word, norm: String(ten) });
     } else if (unit !== undefined) {
       const next = words[i + 1];
       if (next?.norm === 'hundred') {
-        out.push({ norm: String(unit * 100), start: word.start, end: next.end });
+        out.push({ norm: String(unit * 100), plain: false, start: word.start, end: next.end });
         i++;
       } else out.push({ ...word, norm: String(unit) });
     } else out.push(word);
@@ -189,7 +196,7 @@ export function normalizeUtterance(text: string): Utterance {
   }
   const tokens: Token[] = [];
   for (const word of words.slice(from, to)) {
-    if (word.norm === '' || anywhereFillers.has(word.norm) || articles.has(word.norm)) continue;
+    if (word.norm === '' || (word.plain && (anywhereFillers.has(word.norm) || articles.has(word.norm)))) continue;
     tokens.push({ norm: word.norm, start: word.start, end: word.end });
   }
   const last = to > from ? words[to - 1] : undefined;

@@ -90,10 +90,22 @@ interface State {
   readonly typos: number;
 }
 
-function rawSpan(utterance: Utterance, tokens: readonly Token[], from: number, to: number, tail: boolean): string {
+function rawSpan(utterance: Utterance, tokens: readonly Token[], from: number, to: number): string {
   const start = tokens[from]?.start ?? 0;
-  const lastEnd = tokens[to - 1]?.end ?? start;
-  return utterance.text.slice(start, tail ? Math.max(utterance.end, lastEnd) : lastEnd).trim();
+  return utterance.text.slice(start, tokens[to - 1]?.end ?? start).trim();
+}
+
+/**
+ * The person's own text from word `from` to the end of the sentence (trailing fillers left
+ * out). Symbols said right after the last keyword belong to it ("run ; ls", "run *"), while
+ * dropped words (articles, fillers) before the next kept word do not.
+ */
+function tailText(utterance: Utterance, tokens: readonly Token[], from: number): string {
+  const previousEnd = from > 0 ? (tokens[from - 1]?.end ?? 0) : 0;
+  const next = tokens[from];
+  const gap = utterance.text.slice(previousEnd, next?.start ?? previousEnd);
+  const start = next === undefined || !/[\p{L}\p{N}]/u.test(gap) ? previousEnd : next.start;
+  return utterance.text.slice(start, Math.max(utterance.end, next?.end ?? 0)).trim();
 }
 
 /**
@@ -134,6 +146,19 @@ export function matchPhrase(phrase: CompiledPhrase, utterance: Utterance): Phras
       if (node.optional) walk(nodes, at + 1, state, rest);
       return;
     }
+    const isLast = at === nodes.length - 1 && rest.every((group) => group.length === 0);
+    if (isLast && !node.choices) {
+      const raw = tailText(utterance, tokens, state.pos);
+      if (raw === '') return;
+      const slot: SlotMatch = {
+        words: tokens.slice(state.pos, Math.min(tokens.length, state.pos + maxMatchedTokens)).map((token) => token.norm),
+        raw,
+        strict: node.strict,
+        tail: true,
+      };
+      walk(nodes, at + 1, { ...state, pos: tokens.length, slots: new Map(state.slots).set(node.name, slot) }, rest);
+      return;
+    }
     if (state.pos >= tokens.length) return;
     if (node.choices) {
       if (state.pos >= limit) return;
@@ -157,22 +182,11 @@ export function matchPhrase(phrase: CompiledPhrase, utterance: Utterance): Phras
       }
       return;
     }
-    const isLast = at === nodes.length - 1 && rest.every((group) => group.length === 0);
-    if (isLast) {
-      const slot: SlotMatch = {
-        words: tokens.slice(state.pos, Math.min(tokens.length, state.pos + maxMatchedTokens)).map((token) => token.norm),
-        raw: rawSpan(utterance, tokens, state.pos, tokens.length, true),
-        strict: node.strict,
-        tail: true,
-      };
-      walk(nodes, at + 1, { ...state, pos: tokens.length, slots: new Map(state.slots).set(node.name, slot) }, rest);
-      return;
-    }
     const widest = Math.min(limit, state.pos + maxInnerSlotWords);
     for (let end = state.pos + 1; end <= widest; end++) {
       const slot: SlotMatch = {
         words: tokens.slice(state.pos, end).map((token) => token.norm),
-        raw: rawSpan(utterance, tokens, state.pos, end, false),
+        raw: rawSpan(utterance, tokens, state.pos, end),
         strict: node.strict,
         tail: false,
       };
