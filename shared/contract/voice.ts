@@ -101,6 +101,8 @@ export const voiceShowSchema = z.object({
   view: z.enum(['command', 'terminals', 'files', 'audit', 'health', 'settings']),
   /** A file to open in the viewer, or a folder to show. */
   path: z.string().optional(),
+  /** True when `path` is a folder (reveal it) rather than a file (open it). */
+  folder: z.boolean().optional(),
   /** A terminal to open or focus. */
   sessionId: z.string().optional(),
 });

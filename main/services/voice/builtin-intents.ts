@@ -203,7 +203,7 @@ export const builtinIntents: readonly IntentDefinition[] = [
       return {
         steps: [{ message: { type: 'FileOperation', data: { op: { kind: 'list' }, path } }, describe: `List ${where(folder)}` }],
         say: `Here is what is in ${where(folder)}.`,
-        show: { view: 'files', path },
+        show: { view: 'files', path, folder: true },
       };
     },
   },
