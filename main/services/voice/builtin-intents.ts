@@ -202,8 +202,8 @@ export const builtinIntents: readonly IntentDefinition[] = [
       const path = folder?.path ?? '.';
       return {
         steps: [{ message: { type: 'FileOperation', data: { op: { kind: 'list' }, path } }, describe: `List ${where(folder)}` }],
+        // Shown in place as a clickable list; clicking a file opens it in the viewer.
         say: `Here is what is in ${where(folder)}.`,
-        show: { view: 'files', path, folder: true },
       };
     },
   },
