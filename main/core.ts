@@ -74,7 +74,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       router.dispatch(raw, sender, dispatchOptions),
     );
     const history = new CommandHistory(databaseHistoryStore(storage.database));
-    registerVoiceDomain({ router, plans, registry: intents, history }, disposables);
+    registerVoiceDomain(
+      {
+        router,
+        plans,
+        registry: intents,
+        history,
+        speech: () => {
+          const url = storage.settings.get('voice.speechEndpoint');
+          return url === '' ? undefined : { url, allowRemote: storage.settings.get('voice.allowRemoteEndpoint') };
+        },
+      },
+      disposables,
+    );
     registerFilesDomain({ ...options, router, roots, store: workspaceStore }, disposables);
     registerTerminalDomain(
       {

@@ -8,6 +8,8 @@ import { matchExamples } from '../services/voice/history';
 import type { IntentRegistry } from '../services/voice/registry';
 import type { VoicePlans } from './voice-plans';
 import type { Confirmer } from './confirm';
+import { ClipStore } from '../services/voice/clips';
+import { transcribe, transcribeTimeoutMs, type SpeechEndpoint } from '../services/voice/speech-client';
 
 /** Slack beyond the longest command a plan may run, so the command's own timeout reports first. */
 const deadlineSlackMs = 5_000;
@@ -19,6 +21,8 @@ export interface VoiceDomain {
   readonly plans: VoicePlans;
   readonly registry: IntentRegistry;
   readonly history: CommandHistory;
+  /** The configured speech endpoint, or undefined when speech is off (the default). */
+  readonly speech: () => SpeechEndpoint | undefined;
 }
 
 function intentOf(error: unknown): string {
@@ -87,6 +91,55 @@ export function registerVoiceDomain(domain: VoiceDomain, disposables: Disposable
       },
       // Keystrokes are not worth an audit entry each, nor is what they spell.
       summarize: (data) => ({ chars: data.text.length }),
+    }),
+  );
+  const clips = new ClipStore();
+  const watched = new Set<string>();
+  disposables.add(
+    router.register('VoiceClipAppend', {
+      run(data, { sender }) {
+        if (!watched.has(sender.actor)) {
+          // A window that goes away takes its half-recorded clips with it.
+          watched.add(sender.actor);
+          sender.closed.addEventListener(
+            'abort',
+            () => {
+              clips.forget(sender.actor);
+              watched.delete(sender.actor);
+            },
+            { once: true },
+          );
+        }
+        return { bytes: clips.append(sender.actor, data.clipId, data.data) };
+      },
+      // Audio is never audited; its size is.
+      summarize: (data) => ({ clipId: data.clipId, chars: data.data.length }),
+    }),
+  );
+  disposables.add(
+    router.register('VoiceClipDiscard', {
+      run: (data, { sender }) => ({ discarded: clips.discard(sender.actor, data.clipId) }),
+      summarize: (data) => ({ clipId: data.clipId }),
+    }),
+  );
+  disposables.add(
+    router.register('VoiceTranscribe', {
+      async run(data, { sender, signal }) {
+        const endpoint = domain.speech();
+        const wav = clips.take(sender.actor, data.clipId);
+        if (!endpoint) {
+          throw new LocalBrainError('Unavailable', 'Speech is off. Set a speech-to-text endpoint in Settings → Voice to use it.');
+        }
+        const transcript = await transcribe(wav, endpoint, {
+          signal,
+          ...(data.language === undefined ? {} : { language: data.language }),
+        });
+        return transcript;
+      },
+      // Where audio went is worth a record; the audio and its words are not.
+      summarize: (data) => ({ clipId: data.clipId, endpoint: domain.speech()?.url ?? null }),
+      deadlineMs: () => transcribeTimeoutMs + deadlineSlackMs,
+      privileged: true,
     }),
   );
   disposables.add(
