@@ -3,6 +3,7 @@ import type { ConfirmationDetails } from '../../../shared/contract/confirm';
 import type { VoiceCommandReply, VoiceShow, VoiceSuggestion } from '../../../shared/contract/voice';
 import { ReplyError, request } from '../api';
 import { StepResultView } from './Results';
+import { TalkButton } from './TalkButton';
 import './command.css';
 
 /** Exchanges kept in place under the bar: the last few, the Command view's recent list has the rest. */
@@ -58,6 +59,14 @@ export function CommandBar({ onShow, onEscape, autoFocus, onDone }: CommandBarPr
   const suggestSeq = useRef(0);
   const nextId = useRef(1);
   const input = useRef<HTMLInputElement>(null);
+  const speakReplies = useRef(false);
+
+  useEffect(() => {
+    request({ type: 'SettingsGet', data: {} }).then(
+      ({ values }) => (speakReplies.current = values['voice.speakReplies']),
+      () => undefined,
+    );
+  }, []);
 
   useEffect(() => {
     if (autoFocus) input.current?.focus();
@@ -94,6 +103,8 @@ export function CommandBar({ onShow, onEscape, autoFocus, onDone }: CommandBarPr
 
   const finish = (id: number, reply: VoiceCommandReply) => {
     replace(id, { reply });
+    if (speakReplies.current && 'speechSynthesis' in window)
+      window.speechSynthesis.speak(new SpeechSynthesisUtterance(reply.say));
     if (reply.show && reply.show.view !== 'command') onShow(reply.show);
   };
 
@@ -295,6 +306,7 @@ export function CommandBar({ onShow, onEscape, autoFocus, onDone }: CommandBarPr
           <button type="submit" disabled={busy || text.trim() === ''}>
             Send
           </button>
+          <TalkButton onTranscript={run} disabled={busy} />
           {busy && (
             <button type="button" onClick={() => void request({ type: 'VoiceCancel', data: {} }).catch(() => undefined)}>
               Stop
