@@ -15,9 +15,17 @@ import { IntentRegistry } from './services/voice/registry';
 import { registerStorageDomain } from './handlers/settings';
 import { generateDatabaseKey } from './services/keys/database-key';
 import { fixedKeyStore, type KeyStore } from './services/keys/key-store';
-import { ptySettingsFrom, SettingsWorkspaceStore } from './services/settings/adapters';
+import { ptySettingsFrom } from './services/settings/adapters';
 import { Storage } from './services/storage/storage';
 import { DisposableStore } from './lifecycle';
+import { HealthMonitor } from './services/health/monitor';
+import { ServiceRegistry, type ShutdownReport } from './services/runtime/service-registry';
+import { storageBytes } from './services/health/storage-bytes';
+import { diagnosticsExportHandler } from './handlers/diagnostics';
+import { registerSessionDomain } from './handlers/session';
+import { LayoutKeeper, restoreEntries } from './services/session/layout-keeper';
+import { LayoutStore } from './services/session/layout-store';
+import { GrantedRootsStore } from './services/workspace/granted-roots-store';
 import { WorkspaceRoots, type WorkspaceStore } from './services/workspace/roots';
 import type { TrashItemFn } from './services/files/trash';
 import type { PickFolder } from './handlers/workspace';
@@ -33,7 +41,7 @@ export interface CoreOptions {
   readonly keyStore?: KeyStore;
   /** better-sqlite3's addon built for Electron's ABI (LOCALBRAIN_SQLITE_BINDING). */
   readonly sqliteBinding?: string;
-  /** Where granted workspace roots persist; the encrypted `workspace.roots` setting when not given. */
+  /** Where granted workspace roots persist; the encrypted database's `meta` table (never a setting) when not given. */
   readonly workspaceStore?: WorkspaceStore;
   /** The OS folder dialog (Electron); without it WorkspaceGrant is Unavailable. */
   readonly pickFolder?: PickFolder;
@@ -49,27 +57,39 @@ export interface Core {
   readonly storage: Storage;
   /** What sentences mean; plugins add their intents here (`registerIntent` returns the disposer). */
   readonly intents: IntentRegistry;
-  dispose(): Promise<void>;
+  /** The background services (storage, terminals, watchers, health monitor), started in order and stopped in reverse. */
+  readonly services: ServiceRegistry;
+  readonly health: HealthMonitor;
+  /** Stops everything: handlers first, then services in reverse start order within the shutdown deadline. */
+  dispose(): Promise<ShutdownReport>;
+  /** A second signal or quit: stop waiting for services that are still stopping. */
+  forceDispose(): void;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
-  const disposables = new DisposableStore(options.logger);
+  const handlers = new DisposableStore(options.logger);
+  const services = new ServiceRegistry(options.logger);
+  const stop = async (): Promise<ShutdownReport> => {
+    await handlers.dispose();
+    return services.stopAll();
+  };
   try {
-    // Opened first and so disposed last: every other service's final audit entries still land.
+    // Opened first and so stopped last: every other service's final audit entries still land.
     const storage = await Storage.open({
       dataDir: options.keyStore ? options.dataDir : undefined,
       keyStore: options.keyStore ?? fixedKeyStore(generateDatabaseKey(), 'memory'),
       logger: options.logger,
       ...(options.sqliteBinding === undefined ? {} : { nativeBinding: options.sqliteBinding }),
     });
-    disposables.add(() => storage.dispose());
+    // Flushing the audit log, checkpointing and retention live in storage and stop with it.
+    services.register({ name: 'storage', stop: () => storage.dispose(), stopDeadlineMs: 2_000 });
     const roots = new WorkspaceRoots();
-    const workspaceStore = options.workspaceStore ?? new SettingsWorkspaceStore(storage.settings);
+    const workspaceStore = options.workspaceStore ?? new GrantedRootsStore(storage.database, options.logger);
     await grantInitialRoots(roots, workspaceStore, options.workspaces, options.logger);
     const router = new Router({ audit: options.audit ?? storage.audit, logger: options.logger });
-    registerStorageDomain({ router, storage }, disposables);
+    registerStorageDomain({ router, storage }, handlers);
     const intents = new IntentRegistry();
-    for (const intent of builtinIntents) disposables.add(intents.registerIntent(intent));
+    for (const intent of builtinIntents) handlers.add(intents.registerIntent(intent));
     const plans = new VoicePlans(new IntentEngine(intents, new RootsLister(roots)), (raw, sender, dispatchOptions) =>
       router.dispatch(raw, sender, dispatchOptions),
     );
@@ -85,23 +105,87 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           return url === '' ? undefined : { url, allowRemote: storage.settings.get('voice.allowRemoteEndpoint') };
         },
       },
-      disposables,
+      handlers,
     );
-    registerFilesDomain({ ...options, router, roots, store: workspaceStore }, disposables);
-    registerTerminalDomain(
+
+    const filesScope = new DisposableStore(options.logger);
+    const { watchers } = registerFilesDomain({ ...options, router, roots, store: workspaceStore }, filesScope);
+    services.register({ name: 'files', dependsOn: ['storage'], stop: () => filesScope.dispose(), stopDeadlineMs: 1_000 });
+
+    // The PTY service keeps the warm spare shell and every session; stopping kills them all.
+    const terminalScope = new DisposableStore(options.logger);
+    const { pty } = registerTerminalDomain(
       {
         router,
         roots,
         logger: options.logger,
-        ptySettings: ptySettingsFrom(storage.settings),
+        ptySettings: ptySettingsFrom(storage.settings, options.logger),
         confirmers: [voiceConfirmer(plans)],
       },
-      disposables,
+      terminalScope,
     );
-    disposables.add(router.register('HealthReport', healthReportHandler(router, options)));
-    return { router, roots, storage, intents, dispose: () => disposables.dispose() };
+    services.register({ name: 'terminals', dependsOn: ['storage'], stop: () => terminalScope.dispose(), stopDeadlineMs: 3_500 });
+
+    // Terminals open at the last save (a clean quit or a crash) start again, each in its folder.
+    const layoutStore = new LayoutStore(storage.database);
+    const loadedLayout = layoutStore.load();
+    await pty.restore(await restoreEntries(loadedLayout, roots, options.logger));
+    const layout = new LayoutKeeper({
+      sessions: () => pty.sessions(),
+      save: (json) => layoutStore.save(json),
+      saveScrollback: () => storage.settings.get('terminal.restoreScrollback'),
+      onSaveFailed: (message) => health.warn('storage', message),
+      logger: options.logger,
+    });
+    services.register({
+      name: 'session-layout',
+      dependsOn: ['storage', 'terminals'],
+      start: () => layout.start(loadedLayout.kind === 'ok' ? loadedLayout.layout : undefined),
+      stop: () => layout.stop(),
+      stopDeadlineMs: 1_000,
+    });
+    registerSessionDomain({ router, layout }, handlers);
+
+    const health = new HealthMonitor({
+      logger: options.logger,
+      thresholds: { heapBudgetBytes: () => storage.settings.get('health.heapBudgetMB') * 1024 * 1024 },
+      probes: {
+        sessions: () => pty.stats(),
+        watchers: () => watchers.size,
+        audit: () => ({
+          backlog: storage.audit.pendingCount,
+          lastFlushAt: storage.database.lastWriteAt,
+          lastCheckpointAt: storage.database.lastCheckpointAt,
+        }),
+        storageBytes: () => storageBytes(storage.database.memory ? undefined : storage.database.file),
+        recent: () => router.metrics.recent.snapshot(),
+        messageCount: () => router.metrics.totalCount,
+      },
+    });
+    health.addCleanup('orphaned terminals', () => `${pty.trimOrphanScrollback()} characters of scrollback dropped`);
+    health.addCleanup('database', () => {
+      storage.database.checkpoint('PASSIVE');
+      return 'WAL checkpointed';
+    });
+    services.register({
+      name: 'health-monitor',
+      dependsOn: ['storage', 'terminals', 'files'],
+      start: () => health.start(),
+      stop: () => health.stop(),
+      stopDeadlineMs: 100,
+    });
+
+    handlers.add(router.register('HealthReport', healthReportHandler(router, health, services, options)));
+    handlers.add(
+      router.register(
+        'DiagnosticsExport',
+        diagnosticsExportHandler({ ...options, router, health, services, storage, sessions: () => pty.stats() }),
+      ),
+    );
+    await services.startAll();
+    return { router, roots, storage, intents, services, health, dispose: stop, forceDispose: () => services.force() };
   } catch (error) {
-    await disposables.dispose();
+    await stop();
     throw error;
   }
 }

@@ -115,7 +115,9 @@ async function shutdown(): Promise<void> {
     app.exit(1);
   }, shutdownBudgetMs);
   try {
-    await core?.dispose();
+    const report = await core?.dispose();
+    if (report)
+      logger.info({ totalMs: Math.round(report.totalMs), forced: report.forced, services: report.services }, 'shutdown report');
     detachLogFile?.();
   } finally {
     clearTimeout(timer);
@@ -136,7 +138,11 @@ if (!app.requestSingleInstanceLock()) {
   });
   let quitting = false;
   app.on('before-quit', (event) => {
-    if (quitting) return;
+    if (quitting) {
+      // Quitting again while services stop: stop waiting for them.
+      core?.forceDispose();
+      return;
+    }
     quitting = true;
     event.preventDefault();
     void shutdown().finally(() => app.exit(0));

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { serveUrlPrefix } from '../shared/wire';
 import { createCore } from './core';
 import { createAppLogging } from './logging';
-import { serveKeyStore } from './services/keys/key-file';
+import { takeSecretFromEnvironment } from './services/keys/environment-secret';
+import { keyEnvVar, serveKeyStore } from './services/keys/key-file';
 import { databaseFileName } from './services/storage/storage';
 import { startServeServer } from './transport/serve';
 import { appVersion } from './version';
@@ -44,6 +45,9 @@ function parseServeArgs(argv: string[]): ServeArgs {
 }
 
 async function main(): Promise<void> {
+  // First of all: out of process.env (no child inherits it) and out of /proc/<pid>/environ (no
+  // program of the same user reads it there, a shell in one of our own terminals included).
+  const keyFromEnv = takeSecretFromEnvironment(keyEnvVar);
   let args: ServeArgs;
   try {
     args = parseServeArgs(process.argv.slice(2));
@@ -54,7 +58,17 @@ async function main(): Promise<void> {
   const { logger, destination } = createAppLogging();
   await mkdir(args.dataDir, { recursive: true, mode: 0o700 });
   // A key that does not open the database throws here, before the URL is printed and before any write.
-  const keyStore = serveKeyStore(args.dataDir, path.join(args.dataDir, databaseFileName));
+  const keyStore = serveKeyStore(
+    args.dataDir,
+    path.join(args.dataDir, databaseFileName),
+    keyFromEnv.value === undefined ? {} : { [keyEnvVar]: keyFromEnv.value },
+  );
+  if (keyFromEnv.scrub === 'unsupported' || keyFromEnv.scrub === 'failed') {
+    logger.warn(
+      { scrub: keyFromEnv.scrub },
+      `${keyEnvVar} could not be erased from this process's environment block: programs of the same user can read it in /proc/${process.pid}/environ. Prefer the key file (db.key in the data dir).`,
+    );
+  }
   const core = await createCore({
     keyStore,
     dataDir: args.dataDir,
@@ -73,14 +87,22 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130);
+    if (stopping) {
+      // A second signal forces: report what was still stopping and leave now.
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      core.forceDispose();
+      process.exit(130);
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down');
     void server
       .close()
       .then(() => core.dispose())
-      .then(() => detachLogFile())
-      .then(() => process.exit(0));
+      .then((report) => {
+        logger.info({ totalMs: Math.round(report.totalMs), forced: report.forced, services: report.services }, 'shutdown report');
+        detachLogFile();
+        process.exit(report.forced ? 1 : 0);
+      });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -124,7 +124,7 @@ export interface FilesDomainOptions {
 }
 
 /** Builds the files and workspace services and registers their handlers; everything is released through `disposables`. */
-export function registerFilesDomain(options: FilesDomainOptions, disposables: DisposableStore): void {
+export function registerFilesDomain(options: FilesDomainOptions, disposables: DisposableStore): { watchers: FolderWatchers } {
   const { router, roots, store } = options;
   // The app's own data (encrypted database, its key file in serve mode, the trash) is never a file to open, even when a granted folder holds it.
   roots.exclude(options.dataDir);
@@ -142,6 +142,7 @@ export function registerFilesDomain(options: FilesDomainOptions, disposables: Di
   disposables.add(router.register('WorkspaceList', workspaceListHandler(roots)));
   disposables.add(router.register('WorkspaceGrant', workspaceGrantHandler(roots, store, options.pickFolder)));
   disposables.add(router.register('WorkspaceRevoke', workspaceRevokeHandler(roots, store, watchers, files)));
+  return { watchers };
 }
 
 /** Grants the folders given on the command line and those the store kept; a kept folder that has gone is skipped. */

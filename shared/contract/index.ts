@@ -6,6 +6,7 @@ import type { MessageSpec } from './define';
 import { fileEvents, fileMessages } from './files';
 import { healthMessages } from './health';
 import { ptyEvents, ptyMessages } from './pty';
+import { sessionMessages } from './session';
 import { settingsMessages } from './settings';
 import { terminalEvents, terminalMessages } from './terminal';
 import { voiceMessages } from './voice';
@@ -25,6 +26,7 @@ export const messageSpecs = {
   ...healthMessages,
   ...auditMessages,
   ...settingsMessages,
+  ...sessionMessages,
 } as const satisfies Record<string, MessageSpec>;
 
 /** Every event main pushes to a window, by name: the schema of its `data`. */

@@ -31,6 +31,8 @@ export const ptySessionInfoSchema = z.object({
   orphaned: z.boolean(),
   /** True when the session belongs to the sender that asked. */
   mine: z.boolean(),
+  /** Started again from the saved layout after a restart (or crash); false once a window attaches. */
+  restored: z.boolean().optional(),
 });
 export type PtySessionInfo = z.infer<typeof ptySessionInfoSchema>;
 

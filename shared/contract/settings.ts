@@ -3,10 +3,19 @@ import { defineMessage } from './define';
 
 /** Longest path kept in a setting: PATH_MAX on Linux. */
 const maxPathChars = 4096;
+/** The shortest audit retention a client may set: a month of history survives a compromised window. */
+export const minRetentionDays = 30;
+
+function hasControlCharacter(value: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  return /[\u0000-\u001f\u007f]/.test(value);
+}
 
 /**
  * Every setting: its schema and its default, in one map, so a key is added in one place.
- * Keys are dotted by the area that reads them.
+ * Keys are dotted by the area that reads them. Settings are preferences any client may set
+ * with SettingsSet; nothing here may grant a capability (a folder, a program, a host):
+ * granted workspace roots live outside this map and change only through WorkspaceGrant/Revoke.
  */
 export const settingSpecs = {
   /** Dark is the app's designed look; `system` follows the desktop. */
@@ -15,18 +24,39 @@ export const settingSpecs = {
   'terminal.fontSize': { schema: z.number().int().min(8).max(32), default: 14 },
   /** Lines kept per terminal; xterm's own default is 1,000, 100,000 caps memory at ~tens of MB per tab. */
   'terminal.scrollback': { schema: z.number().int().min(0).max(100_000), default: 5_000 },
-  /** Empty means the account's login shell. */
+  /**
+   * Empty means the account's login shell. Otherwise an absolute path; main also requires it
+   * to be listed in /etc/shells, when it is set and again at each spawn (a program, not a preference).
+   */
   'terminal.defaultShell': {
     schema: z
       .string()
       .max(maxPathChars)
-      .refine((value) => !value.includes('\0'), { error: 'shell must not contain NUL' }),
+      .refine((value) => value === '' || value.startsWith('/'), { error: 'shell must be empty or an absolute path' })
+      .refine((value) => !hasControlCharacter(value), { error: 'shell must not contain control characters' }),
     default: '',
   },
+  /** Opt-in: save each terminal's recent output with the layout, shown marked as restored after a restart. */
+  'terminal.restoreScrollback': { schema: z.boolean(), default: false },
   'terminal.maxSessions': { schema: z.number().int().min(1).max(256), default: 32 },
   'files.showHidden': { schema: z.boolean(), default: false },
-  /** Days of audit history kept; 0 keeps everything. */
-  'audit.retentionDays': { schema: z.number().int().min(0).max(36_500), default: 365 },
+  /** Heap the health monitor lets the core use before it warns and frees caches (issue 11: 100 MB). */
+  'health.heapBudgetMB': { schema: z.number().int().min(32).max(16_384), default: 100 },
+  /**
+   * Days of audit history kept; 0 keeps everything. At least 30 otherwise: a shorter setting
+   * would let any client erase the record of what it did a day ago (docs/security.md, "Settings").
+   */
+  'audit.retentionDays': {
+    schema: z
+      .number()
+      .int()
+      .min(0)
+      .max(36_500)
+      .refine((days) => days === 0 || days >= minRetentionDays, {
+        error: `keep audit entries at least ${minRetentionDays} days, or 0 for forever`,
+      }),
+    default: 365,
+  },
   /**
    * Speech-to-text: the base URL of an OpenAI-compatible server (`POST /v1/audio/transcriptions`),
    * such as whisper.cpp's server on 127.0.0.1. Empty means speech is off, the default.
@@ -42,19 +72,6 @@ export const settingSpecs = {
   'voice.allowRemoteEndpoint': { schema: z.boolean(), default: false },
   /** Read replies aloud with the system's speech synthesis. */
   'voice.speakReplies': { schema: z.boolean(), default: false },
-  /** Workspace roots the person granted, persisted by the files service. */
-  'workspace.roots': {
-    schema: z
-      .array(
-        z
-          .string()
-          .min(1)
-          .max(maxPathChars)
-          .refine((value) => !value.includes('\0'), { error: 'path must not contain NUL' }),
-      )
-      .max(256),
-    default: [] as string[],
-  },
 } as const;
 
 type Specs = typeof settingSpecs;

@@ -30,10 +30,14 @@ async function loadSuites(): Promise<BenchSuite[]> {
   const suites: BenchSuite[] = [];
   for (const file of files) {
     const module = (await import(pathToFileURL(path.join(benchDir, file)).href)) as { default: BenchSuite };
-    if (only.length === 0 || only.includes(module.default.name)) suites.push(module.default);
+    if (module.default.explicitOnly === true) explicitOnlyNames.add(module.default.name);
+    const named = only.includes(module.default.name);
+    if (named || (only.length === 0 && module.default.explicitOnly !== true)) suites.push(module.default);
   }
   return suites;
 }
+
+const explicitOnlyNames = new Set<string>();
 
 async function main(): Promise<void> {
   const suites = await loadSuites();
@@ -57,7 +61,16 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   if (only.length === 0) {
-    await writeFile(docsPath, `${header}\n${sections.join('\n')}`);
+    // A full run rewrites the page but keeps the sections of suites that run only when named (the soak).
+    const previous = await readFile(docsPath, 'utf8').catch(() => '');
+    const kept = previous
+      .split(/\n(?=## )/)
+      .filter(
+        (section) => section.startsWith('## ') && !sections.some((fresh) => fresh.split('\n')[0] === section.split('\n')[0]),
+      )
+      .filter((section) => suites.every((suite) => !section.startsWith(`## ${suite.name}\n`)))
+      .filter((section) => explicitOnlyNames.has(section.split('\n')[0]?.slice(3) ?? ''));
+    await writeFile(docsPath, `${header}\n${[...sections, ...kept.map((section) => `${section.trimEnd()}\n`)].join('\n')}`);
   } else {
     // A partial run replaces only its own sections.
     let existing = await readFile(docsPath, 'utf8').catch(() => header);

@@ -11,5 +11,7 @@ export interface BenchSuite {
   readonly name: string;
   /** What is compared with what, in one sentence, for docs/benchmarks.md. */
   readonly description: string;
+  /** Long runs (the soak) run only when named: `npm run bench -- soak`. */
+  readonly explicitOnly?: boolean;
   run(): Promise<BenchRow[]>;
 }

@@ -76,6 +76,33 @@ describe('serve mode over a real WebSocket', () => {
     expect((await client.request(help)).ok).toBe(true);
   });
 
+  it('refuses every near miss of the token at the upgrade, from a program that sends no Origin', async () => {
+    const base = serve.wsUrl.split('?')[0] ?? '';
+    const { token } = serve;
+    const oneOff = (index: number) => {
+      const replaced = token[index] === 'A' ? 'B' : 'A';
+      return `${token.slice(0, index)}${replaced}${token.slice(index + 1)}`;
+    };
+    const nearMisses = {
+      empty: '',
+      'first character': token.slice(0, 1),
+      prefix: token.slice(0, -1),
+      suffix: token.slice(1),
+      'last character changed': oneOff(token.length - 1),
+      'first character changed': oneOff(0),
+      'one extra character': `${token}A`,
+      'token twice': `${token}${token}`,
+      'other case': token.toUpperCase() === token ? token.toLowerCase() : token.toUpperCase(),
+    };
+    const statuses: Record<string, number> = {};
+    // No Origin header: a local program is not a browser, so only the token stands in its way.
+    for (const [name, candidate] of Object.entries(nearMisses)) {
+      statuses[name] = await upgradeStatus(`${base}?token=${encodeURIComponent(candidate)}`);
+    }
+    expect(statuses).toEqual(Object.fromEntries(Object.keys(nearMisses).map((name) => [name, 401])));
+    expect(await upgradeStatus(`${base}?token=${encodeURIComponent(token)}`)).toBe(101);
+  });
+
   it('refuses requests whose Host is not the served one (DNS rebinding)', async () => {
     expect(await upgradeStatus(serve.wsUrl, { Host: 'attacker.example' })).toBe(404);
     const status = await new Promise<number | undefined>((resolve, reject) => {

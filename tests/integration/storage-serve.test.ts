@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serveUrlPrefix } from '../../shared/wire';
 import { readEncryptedLog, logFiles } from '../../main/services/storage/encrypted-log';
-import { runServeToExit, startServe } from '../support/serve-process';
+import { runServeToExit, startServe, type ServeProcess } from '../support/serve-process';
 import { tempDir } from '../support/temp';
 import { WsClient } from '../support/ws-client';
 import { filesUnder, snapshotDir } from '../unit/storage/helpers';
@@ -33,14 +33,33 @@ afterEach(async () => {
 const dbFile = () => path.join(dataDir.path, 'localbrain.db');
 const keyFile = () => path.join(dataDir.path, 'db.key');
 
+/**
+ * Runs `body` against a serve process on the test's folders with one connected client. The
+ * server is stopped in `finally`, so a failing assertion never leaves it running; after a
+ * body that passed, the server must also have exited cleanly.
+ */
+async function withServe<T>(body: (client: WsClient, serve: ServeProcess) => Promise<T>, env?: NodeJS.ProcessEnv): Promise<T> {
+  const serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], ...(env === undefined ? {} : { env }) });
+  let client: WsClient | undefined;
+  let result: T;
+  let exit: Awaited<ReturnType<ServeProcess['stop']>>;
+  try {
+    client = await WsClient.connect(serve.wsUrl);
+    result = await body(client, serve);
+  } finally {
+    await client?.close();
+    exit = await serve.stop();
+  }
+  expect(exit.code).toBe(0);
+  return result;
+}
+
 /** Runs serve once so the data dir holds a database, a key file and some settings. */
 async function seed(): Promise<void> {
-  const serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
-  const client = await WsClient.connect(serve.wsUrl);
-  const reply = await client.request({ type: 'SettingsSet', data: { values: { 'terminal.fontSize': 17 } } });
-  expect(reply.ok).toBe(true);
-  await client.close();
-  expect((await serve.stop()).code).toBe(0);
+  await withServe(async (client) => {
+    const reply = await client.request({ type: 'SettingsSet', data: { values: { 'terminal.fontSize': 17 } } });
+    expect(reply.ok).toBe(true);
+  });
 }
 
 function hits(files: readonly string[], canaries: readonly string[]): string[] {
@@ -58,35 +77,35 @@ function hits(files: readonly string[], canaries: readonly string[]): string[] {
 
 describe('storage through the real serve process', () => {
   it('writes no plaintext to the data dir: database, WAL and logs hold none of the canaries', async () => {
-    const canaries = Array.from({ length: 4 }, (_, index) => `CANARY${index}${randomBytes(6).toString('hex')}`);
-    const [shellCanary, rootCanary, pathCanary, typeCanary] = canaries as [string, string, string, string];
-    const serve = await startServe({
-      dataDir: dataDir.path,
-      workspaces: [workspace.path],
-      env: { LOCALBRAIN_LOG_LEVEL: 'debug' },
-    });
-    const client = await WsClient.connect(serve.wsUrl);
-    const set = await client.request({
-      type: 'SettingsSet',
-      data: { values: { 'terminal.defaultShell': `/bin/${shellCanary}`, 'workspace.roots': [`/home/${rootCanary}`] } },
-    });
-    expect(set.ok).toBe(true);
-    await client.request({ type: 'FileOperation', data: { op: { kind: 'stat' }, path: path.join(workspace.path, pathCanary) } });
-    await client.request({ type: typeCanary, data: {} });
-    // The canaries did reach the database, so finding none on disk means they are encrypted there.
-    const audited = await client.request({ type: 'AuditQuery', data: { limit: 50 } });
-    expect(JSON.stringify(audited)).toContain(pathCanary);
-    expect(JSON.stringify(audited)).toContain(typeCanary);
-    expect(JSON.stringify(audited)).toContain(shellCanary);
+    const canaries = Array.from({ length: 3 }, (_, index) => `CANARY${index}${randomBytes(6).toString('hex')}`);
+    const [shellCanary, pathCanary, typeCanary] = canaries as [string, string, string];
+    await withServe(
+      async (client) => {
+        // Refused (no such login shell), but audited with the value it asked for.
+        const set = await client.request({
+          type: 'SettingsSet',
+          data: { values: { 'terminal.defaultShell': `/bin/${shellCanary}` } },
+        });
+        expect(set).toMatchObject({ ok: false, error: { code: 'PermissionDenied' } });
+        await client.request({
+          type: 'FileOperation',
+          data: { op: { kind: 'stat' }, path: path.join(workspace.path, pathCanary) },
+        });
+        await client.request({ type: typeCanary, data: {} });
+        // The canaries did reach the database, so finding none on disk means they are encrypted there.
+        const audited = await client.request({ type: 'AuditQuery', data: { limit: 50 } });
+        expect(JSON.stringify(audited)).toContain(pathCanary);
+        expect(JSON.stringify(audited)).toContain(typeCanary);
+        expect(JSON.stringify(audited)).toContain(shellCanary);
 
-    // While running: the WAL holds the recent writes.
-    const running = filesUnder(dataDir.path);
-    expect(running.some((file) => file.endsWith('-wal'))).toBe(true);
-    expect(running.some((file) => file.includes(`${path.sep}logs${path.sep}`))).toBe(true);
-    expect(hits(running, canaries)).toEqual([]);
-
-    await client.close();
-    expect((await serve.stop()).code).toBe(0);
+        // While running: the WAL holds the recent writes.
+        const running = filesUnder(dataDir.path);
+        expect(running.some((file) => file.endsWith('-wal'))).toBe(true);
+        expect(running.some((file) => file.includes(`${path.sep}logs${path.sep}`))).toBe(true);
+        expect(hits(running, canaries)).toEqual([]);
+      },
+      { LOCALBRAIN_LOG_LEVEL: 'debug' },
+    );
     const stopped = filesUnder(dataDir.path);
     expect(hits(stopped, canaries)).toEqual([]);
     // The scan itself can find a canary: a file holding one in the clear is reported.
@@ -99,8 +118,12 @@ describe('storage through the real serve process', () => {
     const key = Buffer.from(readFileSync(keyFile(), 'utf8').trim(), 'hex');
     const { logger } = capturingLogger();
     const storage = await Storage.open({ dataDir: dataDir.path, keyStore: fixedKeyStore(key as never, 'env'), logger });
-    const logKey = storage.logKey();
-    await storage.dispose();
+    let logKey: Buffer;
+    try {
+      logKey = storage.logKey();
+    } finally {
+      await storage.dispose();
+    }
     const [logFile] = logFiles(path.join(dataDir.path, 'logs'));
     const lines = readEncryptedLog(logFile ?? '', logKey);
     expect(lines.length).toBeGreaterThan(0);
@@ -181,9 +204,7 @@ describe('storage through the real serve process', () => {
   });
 
   it('caps terminals at the saved terminal.maxSessions', async () => {
-    const serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
-    const client = await WsClient.connect(serve.wsUrl);
-    try {
+    await withServe(async (client) => {
       expect(await client.request({ type: 'SettingsSet', data: { values: { 'terminal.maxSessions': 1 } } })).toMatchObject({
         ok: true,
       });
@@ -191,10 +212,7 @@ describe('storage through the real serve process', () => {
       expect(first).toMatchObject({ ok: true });
       const second = await client.request({ type: 'PtySpawn', data: { cols: 80, rows: 24 } });
       expect(second).toMatchObject({ ok: false, error: { code: 'Conflict', details: { maxSessions: 1 } } });
-    } finally {
-      await client.close();
-      await serve.stop();
-    }
+    });
   });
 
   it('reports an audit entry edited on disk between runs, and the triggers refuse a stray edit', async () => {
@@ -206,14 +224,12 @@ describe('storage through the real serve process', () => {
     raw.exec('DROP TRIGGER audit_log_no_update');
     raw.prepare(`UPDATE audit_log SET actor = 'someone else' WHERE seq = 1`).run();
     raw.close();
-    const serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
-    const client = await WsClient.connect(serve.wsUrl);
-    expect(await client.request({ type: 'AuditVerify', data: {} })).toMatchObject({
-      ok: true,
-      value: { ok: false, brokenAt: 1, checked: 0 },
+    await withServe(async (client) => {
+      expect(await client.request({ type: 'AuditVerify', data: {} })).toMatchObject({
+        ok: true,
+        value: { ok: false, brokenAt: 1, checked: 0 },
+      });
     });
-    await client.close();
-    await serve.stop();
     // The app put the triggers back when it opened the database.
     const after = new SqliteDatabaseConstructor(dbFile());
     after.pragma(`key = "x'${key.toString('hex')}'"`);
@@ -232,45 +248,83 @@ describe('storage through the real serve process', () => {
     expect(run.stdout).not.toContain(serveUrlPrefix);
   });
 
-  it('keeps settings across restarts, with the key from LOCALBRAIN_DB_KEY', async () => {
+  it('keeps settings across restarts with the key from LOCALBRAIN_DB_KEY, which /proc/<pid>/environ no longer shows', async () => {
     const key = generateDatabaseKey().toString('hex');
     const env = { LOCALBRAIN_DB_KEY: key };
-    let serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], env });
-    let client = await WsClient.connect(serve.wsUrl);
-    expect(await client.request({ type: 'SettingsSet', data: { values: { 'appearance.theme': 'light' } } })).toMatchObject({
-      ok: true,
-    });
-    const invalid = await client.request({ type: 'SettingsSet', data: { values: { 'terminal.fontSize': 500 } } });
-    expect(invalid).toMatchObject({ ok: false, error: { code: 'ValidationFailed' } });
-    const unknown = await client.request({ type: 'SettingsSet', data: { values: { 'no.such.key': 1 } } });
-    expect(unknown).toMatchObject({ ok: false, error: { code: 'ValidationFailed' } });
-    const rekey = await client.request({ type: 'StorageRekey', data: {} });
-    expect(rekey).toMatchObject({ ok: false, error: { code: 'Unavailable' } });
-    await client.close();
-    await serve.stop();
+    await withServe(async (client, serve) => {
+      // Any program of the same user can read this file, a shell in one of LocalBrain's own terminals included.
+      const environ = readFileSync(`/proc/${serve.child.pid}/environ`);
+      expect(environ.includes(Buffer.from(key))).toBe(false);
+      expect(environ.toString('latin1').toLowerCase()).not.toContain(key.slice(0, 16).toLowerCase());
+      // …and the variable was really there to begin with: the block keeps its (now empty) name.
+      expect(environ.toString('latin1')).toContain('LOCALBRAIN_DB_KEY=');
+      expect(await client.request({ type: 'SettingsSet', data: { values: { 'appearance.theme': 'light' } } })).toMatchObject({
+        ok: true,
+      });
+      const invalid = await client.request({ type: 'SettingsSet', data: { values: { 'terminal.fontSize': 500 } } });
+      expect(invalid).toMatchObject({ ok: false, error: { code: 'ValidationFailed' } });
+      const unknown = await client.request({ type: 'SettingsSet', data: { values: { 'no.such.key': 1 } } });
+      expect(unknown).toMatchObject({ ok: false, error: { code: 'ValidationFailed' } });
+      const rekey = await client.request({ type: 'StorageRekey', data: {} });
+      expect(rekey).toMatchObject({ ok: false, error: { code: 'Unavailable' } });
+    }, env);
     expect(existsSync(keyFile())).toBe(false);
-    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], env });
-    client = await WsClient.connect(serve.wsUrl);
-    const got = await client.request({ type: 'SettingsGet', data: {} });
-    expect(got).toMatchObject({ ok: true, value: { values: { 'appearance.theme': 'light', 'terminal.maxSessions': 32 } } });
-    const verify = await client.request({ type: 'AuditVerify', data: {} });
-    expect(verify).toMatchObject({ ok: true, value: { ok: true } });
-    await client.close();
-    await serve.stop();
+    await withServe(async (client) => {
+      const got = await client.request({ type: 'SettingsGet', data: {} });
+      expect(got).toMatchObject({ ok: true, value: { values: { 'appearance.theme': 'light', 'terminal.maxSessions': 32 } } });
+      const verify = await client.request({ type: 'AuditVerify', data: {} });
+      expect(verify).toMatchObject({ ok: true, value: { ok: true } });
+    }, env);
+  });
+
+  it('probes each key at open: a wrong current key is refused by the probe and the staged key of an interrupted rekey opens it', async () => {
+    await seed();
+    const oldKey = parseHexKey(readFileSync(keyFile(), 'utf8'), 'db.key');
+    const newKey = generateDatabaseKey();
+    // An interrupted rekey: the database is under the new key, db.key still holds the old one,
+    // the staged key is beside it, and the fingerprint is the old key's.
+    const raw = new SqliteDatabaseConstructor(dbFile());
+    try {
+      raw.pragma(`key = "x'${oldKey.toString('hex')}'"`);
+      raw.pragma('journal_mode = DELETE');
+      raw.pragma(`rekey = "x'${newKey.toString('hex')}'"`);
+      raw.pragma('journal_mode = WAL');
+    } finally {
+      raw.close();
+    }
+    writeFileSync(`${keyFile()}.next`, `${newKey.toString('hex')}\n`, { mode: 0o600 });
+    await withServe(async (client) => {
+      expect(await client.request({ type: 'SettingsGet', data: {} })).toMatchObject({
+        ok: true,
+        value: { values: { 'terminal.fontSize': 17 } },
+      });
+      expect(await client.request({ type: 'AuditVerify', data: {} })).toMatchObject({ ok: true, value: { ok: true } });
+    });
+    expect(parseHexKey(readFileSync(keyFile(), 'utf8'), 'db.key').equals(newKey)).toBe(true);
+    expect(existsSync(`${keyFile()}.next`)).toBe(false);
+    // The old key alone is refused at open, naming the file, and nothing changes.
+    const before = snapshotDir(dataDir.path);
+    const withOld = await runServeToExit({
+      dataDir: dataDir.path,
+      workspaces: [workspace.path],
+      env: { LOCALBRAIN_DB_KEY: oldKey.toString('hex') },
+    });
+    expect(withOld.code).not.toBe(0);
+    expect(withOld.stdout).not.toContain(serveUrlPrefix);
+    expect(withOld.stderr).toMatch(/key does not open the database/);
+    expect(snapshotDir(dataDir.path)).toEqual(before);
   });
 
   it('rekeys from settings: the new key file opens the database and the old key no longer does', async () => {
     await seed();
     const oldKey = readFileSync(keyFile(), 'utf8').trim();
-    let serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
-    let client = await WsClient.connect(serve.wsUrl);
-    expect(await client.request({ type: 'StorageStatus', data: {} })).toMatchObject({
-      ok: true,
-      value: { keySource: 'file', canRekey: true, cipher: 'chacha20', schemaVersion: latestVersion(migrations) },
+    await withServe(async (client) => {
+      expect(await client.request({ type: 'StorageStatus', data: {} })).toMatchObject({
+        ok: true,
+        value: { keySource: 'file', canRekey: true, cipher: 'chacha20', schemaVersion: latestVersion(migrations) },
+      });
+      expect(await client.request({ type: 'StorageRekey', data: {} })).toMatchObject({ ok: true });
     });
-    expect(await client.request({ type: 'StorageRekey', data: {} })).toMatchObject({ ok: true });
-    await client.close();
-    expect((await serve.stop()).code).toBe(0);
     const newKey = readFileSync(keyFile(), 'utf8').trim();
     expect(newKey).not.toBe(oldKey);
 
@@ -282,14 +336,12 @@ describe('storage through the real serve process', () => {
     expect(withOld.code).not.toBe(0);
     expect(withOld.stderr).toMatch(/key does not open/);
 
-    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
-    client = await WsClient.connect(serve.wsUrl);
-    expect(await client.request({ type: 'SettingsGet', data: {} })).toMatchObject({
-      ok: true,
-      value: { values: { 'terminal.fontSize': 17 } },
+    await withServe(async (client) => {
+      expect(await client.request({ type: 'SettingsGet', data: {} })).toMatchObject({
+        ok: true,
+        value: { values: { 'terminal.fontSize': 17 } },
+      });
+      expect(await client.request({ type: 'AuditVerify', data: {} })).toMatchObject({ ok: true, value: { ok: true } });
     });
-    expect(await client.request({ type: 'AuditVerify', data: {} })).toMatchObject({ ok: true, value: { ok: true } });
-    await client.close();
-    await serve.stop();
   });
 });

@@ -33,27 +33,40 @@ describe('granted workspace roots', () => {
       });
 
     const first = await start([given.path]);
-    expect(await first.router.dispatch({ type: 'WorkspaceGrant', data: {} }, sender)).toMatchObject({
-      ok: true,
-      value: { root: { path: picked.path } },
-    });
-    await first.dispose();
+    try {
+      expect(await first.router.dispatch({ type: 'WorkspaceGrant', data: {} }, sender)).toMatchObject({
+        ok: true,
+        value: { root: { path: picked.path } },
+      });
+    } finally {
+      await first.dispose();
+    }
 
     // Started again without --workspace: the folder picked in the dialog is still granted; the one given on the command line is not.
     const second = await start([]);
-    expect(await second.router.dispatch({ type: 'WorkspaceList', data: {} }, sender)).toEqual({
-      ok: true,
-      value: { roots: [{ path: picked.path, name: expect.any(String) as unknown }] },
-    });
-    expect(await second.router.dispatch({ type: 'WorkspaceRevoke', data: { path: picked.path } }, sender)).toMatchObject({
-      ok: true,
-      value: { revoked: true },
-    });
-    await second.dispose();
+    try {
+      expect(await second.router.dispatch({ type: 'WorkspaceList', data: {} }, sender)).toEqual({
+        ok: true,
+        value: { roots: [{ path: picked.path, name: expect.any(String) as unknown }] },
+      });
+      // Settings are no way to the roots: neither shown nor writable there.
+      const settings = await second.router.dispatch({ type: 'SettingsGet', data: {} }, sender);
+      expect(settings.ok).toBe(true);
+      expect(JSON.stringify(settings)).not.toContain('workspace.roots');
+      expect(await second.router.dispatch({ type: 'WorkspaceRevoke', data: { path: picked.path } }, sender)).toMatchObject({
+        ok: true,
+        value: { revoked: true },
+      });
+    } finally {
+      await second.dispose();
+    }
 
     const third = await start([]);
-    const after = await third.router.dispatch({ type: 'WorkspaceList', data: {} }, sender);
-    expect(after).toMatchObject({ ok: true, value: { roots: [] } });
-    await third.dispose();
+    try {
+      const after = await third.router.dispatch({ type: 'WorkspaceList', data: {} }, sender);
+      expect(after).toMatchObject({ ok: true, value: { roots: [] } });
+    } finally {
+      await third.dispose();
+    }
   });
 });

@@ -1,10 +1,20 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import path from 'node:path';
 import { serveUrlPrefix, wsPath } from '../../shared/wire';
 
 const servePath = path.resolve(import.meta.dirname, '../../out/main/serve.js');
 const readyTimeoutMs = 20_000;
+
+/**
+ * The shells a test server starts read the account's rc files, and a developer's (pyenv,
+ * nvm, conda…) can take seconds, or wait on a stale lock for a minute. Tests get an empty
+ * home of their own, so a terminal is ready as soon as bash is; a test can pass its own HOME.
+ */
+const quietHome = path.join(tmpdir(), 'localbrain-test-home');
+mkdirSync(quietHome, { recursive: true });
 
 export interface ServeProcess {
   readonly url: string;
@@ -41,7 +51,7 @@ export async function startServe(options: {
   env?: NodeJS.ProcessEnv;
 }): Promise<ServeProcess> {
   const child = spawn(process.execPath, serveArgs(options), {
-    env: { ...process.env, LOCALBRAIN_LOG_LEVEL: 'warn', ...options.env },
+    env: { ...process.env, HOME: quietHome, LOCALBRAIN_LOG_LEVEL: 'warn', ...options.env },
   });
   let stdout = '';
   let stderr = '';

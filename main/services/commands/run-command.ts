@@ -4,6 +4,7 @@ import type { MessageData, ReplyValue } from '../../../shared/contract';
 import { LocalBrainError } from '../../../shared/errors';
 import { limits } from '../../../shared/limits';
 import { childEnvironment } from '../child-env';
+import { sealDescriptors } from '../child-fds';
 
 type CommandReply = ReplyValue<'TerminalCommand'>;
 
@@ -69,6 +70,8 @@ export function runCommand(request: MessageData<'TerminalCommand'>, options: Run
     const stderr = new CappedBuffer(cap);
     let timedOut = false;
     let failed: LocalBrainError | undefined;
+    // libuv's child closes nothing it did not open: main's descriptors must all be close-on-exec.
+    sealDescriptors();
     const child = spawn(request.cmd, request.args, {
       cwd: options.cwd,
       shell: false,

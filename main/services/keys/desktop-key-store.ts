@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -183,6 +183,14 @@ export async function desktopKeyStore(options: DesktopKeyOptions): Promise<KeySt
     writeFileAtomically(file, JSON.stringify(stored, null, 2));
     await options.prompt.showRecoveryKey(created.recoveryKey);
   } else {
+    if (!existsSync(options.databaseFile)) {
+      // The wrapped key is written only with its database: without it the database was moved or deleted.
+      throw new StorageOpenError(
+        'missing',
+        options.databaseFile,
+        `The database is gone but its wrapped key ${file} shows it existed`,
+      );
+    }
     const parsed = wrappedKeyFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (!parsed.success) throw new StorageOpenError('unreadable', file, 'The wrapped database key file is not readable');
     stored = parsed.data;
@@ -198,7 +206,7 @@ export async function desktopKeyStore(options: DesktopKeyOptions): Promise<KeySt
   const keys: DatabaseKey[] = [key];
   const interrupted = await stagedKeyFromInterruptedRekey(stagedFile, options);
   if (interrupted) keys.push(interrupted);
-  let stagedKey: DatabaseKey | undefined;
+  let staged: { key: DatabaseKey; file: string } | undefined;
   return {
     source: stored.wrappedBy === 'safeStorage' ? 'safeStorage' : 'passphrase',
     ...(stored.backend === undefined ? {} : { backend: stored.backend }),
@@ -206,18 +214,27 @@ export async function desktopKeyStore(options: DesktopKeyOptions): Promise<KeySt
     keys,
     stage: async (next) => {
       const wrapped = await wrapKey(next, options, backendNow);
-      writeFileAtomically(stagedFile, JSON.stringify(wrapped.file, null, 2));
-      stagedKey = next;
+      const content = JSON.stringify(wrapped.file, null, 2);
+      writeFileAtomically(stagedFile, content);
+      staged = { key: next, file: content };
       return { recoveryKey: wrapped.recoveryKey };
     },
-    commit: () => {
-      renameSync(stagedFile, file);
-      if (stagedKey) keys[0] = stagedKey;
+    commit: (next) => {
+      if (!staged?.key.equals(next)) {
+        return Promise.reject(new Error('refusing to commit a database key that this rekey did not stage'));
+      }
+      // The wrapping of the key the database was just re-encrypted with; the staged copy goes after.
+      writeFileAtomically(file, staged.file);
+      rmSync(stagedFile, { force: true });
+      keys[0] = next;
+      staged = undefined;
       return Promise.resolve();
     },
     opened: (keyIndex) => {
       // The staged key opened it: the rekey finished in the database but not in db-key.json.
       if (keyIndex === 1) renameSync(stagedFile, file);
+      // The current key opened it: a staged key is left from a rekey that never reached the database.
+      else if (interrupted) rmSync(stagedFile, { force: true });
       return Promise.resolve();
     },
   };

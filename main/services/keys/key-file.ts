@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StorageOpenError } from '../storage/open-errors';
-import { writeFileAtomically } from './atomic-write';
+import { writeFileAtomically, writeFileAtomicallyAsync } from './atomic-write';
 import { generateDatabaseKey, parseHexKey, type DatabaseKey } from './database-key';
 import { fixedKeyStore, type KeyStore } from './key-store';
 
@@ -25,9 +25,16 @@ export function serveKeyStore(dataDir: string, databaseFile: string, env: NodeJS
   if (fromEnv !== undefined && fromEnv !== '') return fixedKeyStore(parseHexKey(fromEnv, keyEnvVar), 'env');
   const keyFile = path.join(dataDir, keyFileName);
   const stagedFile = `${keyFile}.next`;
+  const databaseExists = existsSync(databaseFile);
+  for (const file of [keyFile, stagedFile]) {
+    if (!databaseExists && existsSync(file)) {
+      // A key file is written only with its database: without it the database was moved or deleted.
+      throw new StorageOpenError('missing', databaseFile, `The database is gone but its key file ${file} shows it existed`);
+    }
+  }
   let current: DatabaseKey;
   if (existsSync(keyFile)) current = readKeyFile(keyFile);
-  else if (existsSync(databaseFile)) {
+  else if (databaseExists) {
     throw new StorageOpenError('wrong-key', databaseFile, `The database exists but its key file ${keyFile} is missing`);
   } else {
     current = generateDatabaseKey();
@@ -35,21 +42,31 @@ export function serveKeyStore(dataDir: string, databaseFile: string, env: NodeJS
   }
   const keys: DatabaseKey[] = [current];
   if (existsSync(stagedFile)) keys.push(readKeyFile(stagedFile));
+  let staged: DatabaseKey | undefined;
   return {
     source: 'file',
     canRekey: true,
     keys,
-    stage: (next) => {
-      writeFileAtomically(stagedFile, `${next.toString('hex')}\n`);
-      return Promise.resolve({});
+    stage: async (next) => {
+      await writeFileAtomicallyAsync(stagedFile, `${next.toString('hex')}\n`);
+      staged = next;
+      return {};
     },
-    commit: () => {
-      renameSync(stagedFile, keyFile);
+    commit: (next) => {
+      if (!staged?.equals(next)) {
+        return Promise.reject(new Error('refusing to commit a database key that this rekey did not stage'));
+      }
+      // The key the database was just re-encrypted with, written as such; the staged copy goes after.
+      writeFileAtomically(keyFile, `${next.toString('hex')}\n`);
+      rmSync(stagedFile, { force: true });
+      staged = undefined;
       return Promise.resolve();
     },
     opened: (keyIndex) => {
       // The staged key opened it: a rekey finished in the database but not in the key file.
       if (keyIndex === 1) renameSync(stagedFile, keyFile);
+      // The current key opened it: a staged key is left from a rekey that never reached the database.
+      else rmSync(stagedFile, { force: true });
       return Promise.resolve();
     },
   };

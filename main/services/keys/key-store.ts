@@ -12,11 +12,18 @@ export interface KeyStore {
   /**
    * Persists `next` beside the current key before the database is rekeyed, so a crash
    * between the two loses nothing. A store with a recovery key returns the new one to show.
+   * The caller runs one rekey at a time (Storage.rekey), so there is one staged key at most.
    */
   stage(next: DatabaseKey): Promise<{ recoveryKey?: string }>;
-  /** The database now opens with `next`: make it the key. */
+  /**
+   * The database now opens with `next`: make it the key. Writes `next` itself, never
+   * whatever the staged file happens to hold, and refuses a key that was not staged.
+   */
   commit(next: DatabaseKey): Promise<void>;
-  /** Called after open with the index of the key that worked; finishes an interrupted rekey. */
+  /**
+   * Called after open with the index of the key that worked: a staged key that opened the
+   * database becomes the key (an interrupted rekey finished); one that did not is removed.
+   */
   opened(keyIndex: number): Promise<void>;
 }
 

@@ -5,10 +5,22 @@ import type { MessageData } from '../../../shared/contract';
 import type { PtySessionInfo } from '../../../shared/contract/pty';
 import { LocalBrainError } from '../../../shared/errors';
 import type { Sender } from '../../ports/sender';
+import { sealDescriptors } from '../child-fds';
 import type { WorkspaceRoots } from '../workspace/roots';
 import { defaultFlow, type FlowOptions } from './flow';
 import { PtySession } from './session';
 import { chooseShell, loginShell, shellEnvironment } from './shell';
+
+/** A saved session to start again: where, with what, and (opt-in) the output it showed. */
+export interface RestoreEntry {
+  readonly cwd: string;
+  readonly shell?: string;
+  readonly title: string;
+  readonly cols: number;
+  readonly rows: number;
+  /** Text the attaching window sees first: a note, or the saved output marked as restored. */
+  readonly seed?: string;
+}
 
 /** The settings the PTY service reads at each spawn; the settings service supplies them. */
 export interface PtySettings {
@@ -73,6 +85,56 @@ export class PtyService {
     return this.#sessions.size;
   }
 
+  /**
+   * Starts saved sessions again after a restart. They belong to no window (listed as orphaned
+   * and restored) and wait for one to attach: no grace timer, since the window that will
+   * reattach them may still be starting.
+   */
+  async restore(entries: readonly RestoreEntry[]): Promise<PtySession[]> {
+    const settings = this.#settings();
+    const env = this.#options.env ?? process.env;
+    const started: PtySession[] = [];
+    for (const entry of entries) {
+      if (this.#disposed || this.#sessions.size >= settings.maxSessions) break;
+      try {
+        const fallback = settings.defaultShell ?? loginShell(env);
+        // A saved shell that is no longer a listed login shell gives way to the default one.
+        const shell = await chooseShell(entry.shell, fallback).catch(() => fallback);
+        const session = this.#start(shell, entry.cwd, entry.cols, entry.rows, settings);
+        session.title = entry.title;
+        session.restored = true;
+        if (entry.seed !== undefined) session.seedScrollback(entry.seed);
+        this.#sessions.set(session.id, session);
+        this.#owners.set(session.id, { sender: undefined, release: () => undefined, orphanTimer: undefined });
+        started.push(session);
+      } catch (error) {
+        this.#options.logger?.warn({ err: error, cwd: entry.cwd }, 'a saved terminal could not be started again');
+      }
+    }
+    return started;
+  }
+
+  /** The sessions in the order they were opened, for saving the layout. */
+  sessions(): readonly PtySession[] {
+    return [...this.#sessions.values()].sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Sessions and the output they keep, for the health report (UTF-16: two bytes a character). */
+  stats(): { count: number; scrollbackBytes: number } {
+    let chars = 0;
+    for (const session of this.#sessions.values()) chars += session.scrollbackChars;
+    return { count: this.#sessions.size, scrollbackBytes: chars * 2 };
+  }
+
+  /** Under memory pressure: drops the kept output of sessions no window owns; returns the characters freed. */
+  trimOrphanScrollback(): number {
+    let freed = 0;
+    for (const [id, session] of this.#sessions) {
+      if (this.#owners.get(id)?.sender === undefined) freed += session.clearScrollback();
+    }
+    return freed;
+  }
+
   #settings(): PtySettings {
     return { ...defaultPtySettings, ...this.#options.settings?.() };
   }
@@ -111,6 +173,9 @@ export class PtyService {
   }
 
   #start(shell: string, cwd: string, cols: number, rows: number, settings: PtySettings): PtySession {
+    // Nothing main holds may reach the new shell: the masters of earlier sessions (node-pty
+    // leaves them inheritable), the database, logs, sockets, descriptors from our own parent.
+    sealDescriptors();
     let pty;
     try {
       pty = spawnPty(shell, [], {
@@ -124,6 +189,13 @@ export class PtyService {
       });
     } catch (error) {
       throw new LocalBrainError('Io', `Could not start ${shell}.`, { shell }, { cause: error });
+    }
+    // And the new master reaches no later child (forkpty returns it without FD_CLOEXEC).
+    try {
+      sealDescriptors();
+    } catch (error) {
+      pty.kill('SIGKILL');
+      throw error;
     }
     return new PtySession({
       id: randomUUID(),
@@ -204,6 +276,7 @@ export class PtyService {
   }
 
   #setOwner(session: PtySession, sender: Sender, replay: boolean): void {
+    session.restored = false;
     const previous = this.#owners.get(session.id);
     if (previous) {
       previous.release();

@@ -41,6 +41,8 @@ export class PtySession {
   title: string;
   cols: number;
   rows: number;
+  /** Started again from the saved layout after a restart, and not yet attached by a window. */
+  restored = false;
 
   readonly #pty: IPty;
   readonly #flow: FlowOptions;
@@ -81,6 +83,29 @@ export class PtySession {
     captureTrailingOutput(this.#pty, (chunk) => {
       if (!this.#killed) this.#output(chunk);
     });
+  }
+
+  /** Characters of output kept for reattaching. */
+  get scrollbackChars(): number {
+    return this.#ring.length;
+  }
+
+  /** Puts text in the scrollback as if the shell had printed it, for the window that attaches (restored output, notes). */
+  seedScrollback(text: string): void {
+    this.#ring.push(text);
+  }
+
+  /** The last `maxChars` of the kept output. */
+  scrollbackTail(maxChars: number): string {
+    const text = this.#ring.snapshot();
+    return text.length > maxChars ? text.slice(text.length - maxChars) : text;
+  }
+
+  /** Forgets the kept output (memory pressure); a later attach shows only what comes next. */
+  clearScrollback(): number {
+    const freed = this.#ring.length;
+    this.#ring.clear();
+    return freed;
   }
 
   get exited(): boolean {
@@ -164,6 +189,7 @@ export class PtySession {
       createdAt: this.createdAt,
       orphaned: this.#sink === undefined,
       mine,
+      restored: this.restored,
     };
   }
 

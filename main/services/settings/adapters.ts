@@ -1,27 +1,30 @@
+import type { Logger } from 'pino';
+import { etcShells, readListedShells } from './login-shells';
 import type { SettingsService } from './settings-service';
 
 /**
  * The PTY service's per-spawn settings, read from the settings service each time so a
  * change applies to the next terminal. An empty default shell means the login shell.
+ * The default shell is checked against /etc/shells here, at every spawn (and warm spare),
+ * not only when it was set: a database written by an older LocalBrain, edited with the key,
+ * or a shell since removed from the list must not start; the login shell starts instead.
  */
-export function ptySettingsFrom(settings: SettingsService): () => { maxSessions: number; defaultShell?: string } {
+export function ptySettingsFrom(
+  settings: SettingsService,
+  logger?: Logger,
+  listedShells: () => ReadonlySet<string> = readListedShells,
+): () => { maxSessions: number; defaultShell?: string } {
   return () => {
     const shell = settings.get('terminal.defaultShell');
     const maxSessions = settings.get('terminal.maxSessions');
-    return shell === '' ? { maxSessions } : { maxSessions, defaultShell: shell };
+    if (shell === '') return { maxSessions };
+    if (!listedShells().has(shell)) {
+      logger?.warn(
+        { shell },
+        `terminal.defaultShell is not listed in ${etcShells}; starting the login shell instead (change it in Settings)`,
+      );
+      return { maxSessions };
+    }
+    return { maxSessions, defaultShell: shell };
   };
-}
-
-/** Granted workspace roots kept in the `workspace.roots` setting: the shape of the files domain's WorkspaceStore. */
-export class SettingsWorkspaceStore {
-  constructor(private readonly settings: SettingsService) {}
-
-  load(): Promise<string[]> {
-    return Promise.resolve(this.settings.get('workspace.roots'));
-  }
-
-  save(roots: readonly string[]): Promise<void> {
-    this.settings.set('workspace.roots', [...roots]);
-    return Promise.resolve();
-  }
 }

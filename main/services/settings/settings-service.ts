@@ -12,6 +12,7 @@ import {
 } from '../../../shared/contract/settings';
 import { LocalBrainError } from '../../../shared/errors';
 import type { StorageDatabase } from '../storage/database';
+import { systemSettingChecks, type SettingChecks } from './setting-checks';
 
 export type SettingsListener = <K extends SettingKey>(key: K, value: SettingValue<K>) => void;
 
@@ -25,10 +26,12 @@ export class SettingsService {
   readonly #values: Settings;
   readonly #listeners = new Set<SettingsListener>();
   readonly #upsert;
+  readonly #checks: SettingChecks;
 
-  constructor(storage: StorageDatabase, logger: Logger) {
+  constructor(storage: StorageDatabase, logger: Logger, checks: SettingChecks = systemSettingChecks()) {
     this.#storage = storage;
     this.#logger = logger;
+    this.#checks = checks;
     this.#values = defaultSettings();
     this.#upsert = storage.db.prepare(
       'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
@@ -62,7 +65,10 @@ export class SettingsService {
     this.update({ [key]: value });
   }
 
-  /** Validates every value, writes them in one transaction, then tells listeners about the ones that changed. */
+  /**
+   * Validates every value (schema, then the system checks), writes them in one transaction,
+   * then tells listeners about the ones that changed. One refused value writes nothing.
+   */
   update(patch: SettingsPatch): Settings {
     const parsed = settingsPatchSchema.safeParse(patch);
     if (!parsed.success) throw new LocalBrainError('ValidationFailed', 'A setting has an invalid value.', parsed.error.issues);
@@ -70,6 +76,7 @@ export class SettingsService {
       const value = parsed.data[key];
       return value === undefined ? [] : [[key, value] as const];
     });
+    for (const [key, value] of entries) this.#check(key, value);
     const now = Date.now();
     this.#storage.db.transaction(() => {
       for (const [key, value] of entries) this.#upsert.run(key, JSON.stringify(value), now);
@@ -82,6 +89,10 @@ export class SettingsService {
     }
     for (const key of changed) this.#notify(key);
     return this.all();
+  }
+
+  #check<K extends SettingKey>(key: K, value: SettingValue<K>): void {
+    this.#checks[key]?.(value);
   }
 
   #notify(key: SettingKey): void {

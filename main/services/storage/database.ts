@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -41,6 +41,24 @@ function keyCheckFile(file: string): string {
 function keyCheckHolds(file: string, key: DatabaseKey): boolean {
   const checkFile = keyCheckFile(file);
   return existsSync(checkFile) && keyMatchesCheck(key, readFileSync(checkFile, 'utf8'));
+}
+
+/**
+ * Files that exist only beside a database that existed: its key fingerprint, its WAL or
+ * rollback journal, the copies taken before upgrades. Any of them without the database
+ * means it was moved or deleted, not that this is a first start.
+ */
+function traceOfDatabase(file: string): string | undefined {
+  for (const suffix of ['.keycheck', '-wal', '-journal']) if (existsSync(`${file}${suffix}`)) return `${file}${suffix}`;
+  const name = path.basename(file);
+  let siblings: string[];
+  try {
+    siblings = readdirSync(path.dirname(file));
+  } catch {
+    return undefined;
+  }
+  const backup = siblings.find((sibling) => sibling.startsWith(`${name}.v`) && sibling.endsWith('.bak'));
+  return backup === undefined ? undefined : path.join(path.dirname(file), backup);
 }
 
 /** Refuses files that cannot be an encrypted database, before SQLite sees them (it would treat an empty file as new). */
@@ -134,6 +152,11 @@ export function openEncryptedDatabase(options: OpenDatabaseOptions): OpenedDatab
   const memory = options.file === ':memory:';
   const exists = !memory && existsSync(options.file);
   if (exists) preflight(options.file);
+  const trace = exists || memory ? undefined : traceOfDatabase(options.file);
+  if (trace !== undefined) {
+    // Never a fresh database where one was expected: that would hide the loss and orphan the data.
+    throw new StorageOpenError('missing', options.file, `The database is gone but ${trace} shows it existed`);
+  }
   if (options.keys.length === 0) throw new Error('openEncryptedDatabase needs at least one key');
 
   let db: SqliteDatabase | undefined;
@@ -256,6 +279,7 @@ export class StorageDatabase {
 
   /** Call after each commit: schedules the idle checkpoint, or forces one when writes never pause. */
   noteWrite(): void {
+    this.lastWriteAt = Date.now();
     if (this.#closed || this.memory) return;
     this.#writesSinceCheckpoint++;
     if (this.#writesSinceCheckpoint % walSizeCheckEvery === 0 && this.#walBytes() >= forcedCheckpointWalBytes) {
@@ -266,6 +290,10 @@ export class StorageDatabase {
     this.#idleTimer = setTimeout(() => this.checkpoint('PASSIVE'), idleCheckpointMs);
     this.#idleTimer.unref();
   }
+
+  /** When a commit last went in and when the WAL was last checkpointed (epoch ms), for the health report. */
+  lastWriteAt: number | null = null;
+  lastCheckpointAt: number | null = null;
 
   #walBytes(): number {
     try {
@@ -290,6 +318,7 @@ export class StorageDatabase {
     try {
       this.db.pragma(`wal_checkpoint(${mode})`);
       this.#writesSinceCheckpoint = 0;
+      this.lastCheckpointAt = Date.now();
     } catch (error) {
       this.#logger?.warn({ err: error, file: this.file }, 'checkpoint failed');
     }

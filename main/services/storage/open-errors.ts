@@ -1,7 +1,8 @@
 import { LocalBrainError } from '../../../shared/errors';
 
 /** Why a database could not be opened; each has its own message and way out. */
-export type OpenFailure = 'wrong-key' | 'damaged' | 'newer-schema' | 'locked' | 'unreadable' | 'unencrypted' | 'upgrade-failed';
+export type OpenFailure =
+  'wrong-key' | 'damaged' | 'newer-schema' | 'locked' | 'unreadable' | 'unencrypted' | 'upgrade-failed' | 'missing';
 
 export interface OpenFailureDetails {
   readonly failure: OpenFailure;
@@ -24,6 +25,8 @@ const wayOuts: Record<OpenFailure, string> = {
     'The upgrade was rolled back and the database is as it was. Report this with the log; meanwhile the previous LocalBrain still opens it.',
   unencrypted:
     'LocalBrain only uses encrypted databases and will not convert or overwrite this one. Move it aside and start again.',
+  missing:
+    'Put the database back where it was (it may have been moved with its folder), or restore it from a backup. To really start with a new, empty database, move the whole data folder aside first. Nothing was created or changed.',
 };
 
 /** A database that could not be opened. Its message names the file and the way out. */

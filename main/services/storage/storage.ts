@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { StorageStatus } from '../../../shared/contract/settings';
@@ -31,6 +32,8 @@ export class Storage {
   readonly #keyStore: KeyStore;
   readonly #retention: RetentionScheduler;
   readonly #logger: Logger;
+  /** Set while a rekey runs, from staging the new key to committing it: rekeys never overlap. */
+  #rekeying = false;
 
   private constructor(database: StorageDatabase, keyStore: KeyStore, logger: Logger) {
     this.database = database;
@@ -43,6 +46,8 @@ export class Storage {
 
   static async open(options: StorageOptions): Promise<Storage> {
     const file = options.dataDir === undefined ? ':memory:' : path.join(options.dataDir, databaseFileName);
+    // Said out loud: a new database is right on a first start only, and the log shows which start that was.
+    if (options.dataDir !== undefined && !existsSync(file)) options.logger.info({ file }, 'no database yet: creating a new one');
     const database = StorageDatabase.open({
       file,
       keys: options.keyStore.keys,
@@ -87,7 +92,12 @@ export class Storage {
     };
   }
 
-  /** A new random key; the database is re-encrypted in place and the old key no longer opens it. */
+  /**
+   * A new random key; the database is re-encrypted in place and the old key no longer opens it.
+   * One at a time: a rekey asked for while another runs gets `Conflict` at once, so there is
+   * only ever one staged key, and the key committed is the one the database was re-encrypted
+   * with (two overlapping rekeys once staged each other's key and lost the database).
+   */
   async rekey(): Promise<{ rekeyedAt: number; recoveryKey?: string }> {
     if (!this.#keyStore.canRekey) {
       throw new LocalBrainError(
@@ -97,16 +107,24 @@ export class Storage {
           : 'This database key cannot be replaced.',
       );
     }
-    this.audit.flush();
-    const next = generateDatabaseKey();
-    const { recoveryKey } = await this.#keyStore.stage(next);
-    this.audit.flush();
-    await this.database.settle();
-    // No await between here and the end of rekey: nothing else writes while the journal mode is switched.
-    this.database.rekey(next);
-    await this.#keyStore.commit(next);
-    this.#logger.info({ file: this.database.file }, 'database rekeyed');
-    return recoveryKey === undefined ? { rekeyedAt: Date.now() } : { rekeyedAt: Date.now(), recoveryKey };
+    if (this.#rekeying) {
+      throw new LocalBrainError('Conflict', 'The database key is already being replaced; try again when that has finished.');
+    }
+    this.#rekeying = true;
+    try {
+      this.audit.flush();
+      const next = generateDatabaseKey();
+      const { recoveryKey } = await this.#keyStore.stage(next);
+      this.audit.flush();
+      await this.database.settle();
+      // No await between here and the end of rekey: nothing else writes while the journal mode is switched.
+      this.database.rekey(next);
+      await this.#keyStore.commit(next);
+      this.#logger.info({ file: this.database.file }, 'database rekeyed');
+      return recoveryKey === undefined ? { rekeyedAt: Date.now() } : { rekeyedAt: Date.now(), recoveryKey };
+    } finally {
+      this.#rekeying = false;
+    }
   }
 
   /** Writes buffered audit entries, stops timers, takes a final checkpoint and closes the file. */

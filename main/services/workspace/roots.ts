@@ -142,6 +142,11 @@ export class WorkspaceRoots implements Containment {
     return this.#excluded.some((folder) => isInside(folder, real));
   }
 
+  /** True when an excluded folder lies inside `real` (or is it). */
+  #holdsExcluded(real: string): boolean {
+    return this.#excluded.some((folder) => isInside(real, folder));
+  }
+
   /** The root a real path lies in, or undefined. */
   rootOf(real: string): string | undefined {
     return this.#roots.find((root) => isInside(root, real));
@@ -187,6 +192,9 @@ export class WorkspaceRoots implements Containment {
   /**
    * Resolves an entry by its folder's real path and its own name, without following the
    * entry itself: for creating it, or for renaming or deleting a symlink rather than its target.
+   * Every operation that copies, moves, deletes or creates an entry comes through here, so an
+   * entry that *holds* LocalBrain's data folder is refused too: copying it would copy the key
+   * file out of reach of the exclusion, and moving or deleting it would take the live database away.
    */
   async resolveChild(requested: string): Promise<ResolvedChild> {
     const { absolute } = this.#lexical(requested);
@@ -199,6 +207,13 @@ export class WorkspaceRoots implements Containment {
     const root = this.#contained(parent, requested);
     const target = path.join(parent, name);
     if (this.#isExcluded(target)) throw this.#offLimits(requested);
+    if (this.#holdsExcluded(target)) {
+      throw new LocalBrainError(
+        'PermissionDenied',
+        `${requested} holds LocalBrain's own data folder (its database and key), so it cannot be copied, moved or deleted.`,
+        { path: requested, reason: 'holds-data-dir' },
+      );
+    }
     if (this.#roots.includes(target)) {
       throw new LocalBrainError('PermissionDenied', `${requested} is a workspace root; revoke it instead.`, { path: requested });
     }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { useRememberedFile } from '../files/remembered-file';
 import type { FileChange } from '../../../shared/contract/files';
 import type { WorkspaceRoot } from '../../../shared/contract/workspace';
 import { request } from '../api';
@@ -43,6 +44,7 @@ export function FilesView({ show }: FilesViewProps = {}) {
   const [reveal, setReveal] = useState<{ key: string; token: number }>();
 
   const [rootsVersion, setRootsVersion] = useState(0);
+  useRememberedFile(roots, open?.file, (file) => setOpen({ file }));
 
   // A file or folder a spoken command named, once the roots are known: adjusted while
   // rendering (React's pattern for state that follows a prop), not in an effect.

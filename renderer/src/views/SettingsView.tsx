@@ -155,6 +155,18 @@ export function SettingsView() {
             />
           </label>
           <NumberSetting label="Maximum terminal sessions" name="terminal.maxSessions" draft={draft} update={update} />
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={draft['terminal.restoreScrollback']}
+              onChange={(event) => update('terminal.restoreScrollback', event.target.checked)}
+            />
+            Restore recent output after a restart (kept encrypted)
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Health</legend>
+          <NumberSetting label="Heap budget (MB)" name="health.heapBudgetMB" draft={draft} update={update} />
         </fieldset>
         <fieldset>
           <legend>Files and audit</legend>

@@ -1,16 +1,18 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialogKeyPrompt, safeStorageKeyWrapper, type SafeStorageLike } from '../../../main/electron/key-wrap';
-import { keyCheck, parseHexKey } from '../../../main/services/keys/database-key';
+import { generateDatabaseKey, keyCheck, parseHexKey } from '../../../main/services/keys/database-key';
 import { desktopKeyStore, wrappedKeyFileName, type KeyPrompt } from '../../../main/services/keys/desktop-key-store';
 import { serveKeyStore } from '../../../main/services/keys/key-file';
+import { fixedKeyStore } from '../../../main/services/keys/key-store';
 import { formatRecoveryKey, parseRecoveryKey } from '../../../main/services/keys/sealed-box';
 import { StorageOpenError } from '../../../main/services/storage/open-errors';
 import { Storage } from '../../../main/services/storage/storage';
 import { capturingLogger } from '../../support/logger';
 import { tempDir } from '../../support/temp';
+import { snapshotDir } from './helpers';
 
 let dir: { path: string; remove: () => Promise<void> };
 const dbFile = () => path.join(dir.path, 'localbrain.db');
@@ -18,6 +20,11 @@ beforeEach(async () => {
   dir = await tempDir();
 });
 afterEach(() => dir.remove());
+
+/** Stands in for the database these key-only tests never create: a key file without one is refused as a lost database. */
+function standInDatabase(): void {
+  writeFileSync(dbFile(), Buffer.alloc(4096, 1));
+}
 
 /** A stand-in for Electron's safeStorage: real AES under a key that lives as long as the fake (the "keychain"). */
 function fakeSafeStorage(backend: string, options: { available?: boolean } = {}) {
@@ -81,9 +88,27 @@ describe('serveKeyStore', () => {
 
   it('creates a random key in a 0600 file when there is no database yet, and reads it back', () => {
     const first = serveKeyStore(dir.path, dbFile(), {});
+    standInDatabase();
     const file = path.join(dir.path, 'db.key');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(serveKeyStore(dir.path, dbFile(), {}).keys[0]?.equals(first.keys[0] ?? Buffer.alloc(0))).toBe(true);
+  });
+
+  it('refuses to create a fresh database where its key file says one existed, changing nothing', async () => {
+    const { logger } = capturingLogger();
+    const storage = await Storage.open({ dataDir: dir.path, keyStore: serveKeyStore(dir.path, dbFile(), {}), logger });
+    await storage.dispose();
+    rmSync(dbFile());
+    const before = snapshotDir(dir.path);
+    expect(() => serveKeyStore(dir.path, dbFile(), {})).toThrow(
+      expect.objectContaining({ code: 'Database', details: expect.objectContaining({ failure: 'missing' }) as unknown }) as Error,
+    );
+    // With the key from the environment, the fingerprint left beside it says the same.
+    await expect(
+      Storage.open({ dataDir: dir.path, keyStore: fixedKeyStore(generateDatabaseKey(), 'env'), logger }),
+    ).rejects.toThrow(/localbrain\.db\.keycheck shows it existed/);
+    expect(snapshotDir(dir.path)).toEqual(before);
+    expect(existsSync(dbFile())).toBe(false);
   });
 
   it('refuses to invent a key for a database whose key file is gone', () => {
@@ -112,6 +137,45 @@ describe('serveKeyStore', () => {
     // The fingerprint beside the database follows the key that opened it.
     expect(readFileSync(`${dbFile()}.keycheck`, 'utf8')).toBe(keyCheck(next as never));
     expect(existsSync(path.join(dir.path, 'db.key.next'))).toBe(false);
+  });
+
+  it('commits only the key this rekey staged, and writes that key, whatever the staged file holds', async () => {
+    const store = serveKeyStore(dir.path, dbFile(), {});
+    const staged = generateDatabaseKey();
+    await store.stage(staged);
+    await expect(store.commit(generateDatabaseKey())).rejects.toThrow(/did not stage/);
+    // Someone else's key in the staged file changes nothing: the committed key is the one staged here.
+    writeFileSync(path.join(dir.path, 'db.key.next'), generateDatabaseKey().toString('hex'));
+    await store.commit(staged);
+    expect(parseHexKey(readFileSync(path.join(dir.path, 'db.key'), 'utf8'), 'db.key').equals(staged)).toBe(true);
+    expect(existsSync(path.join(dir.path, 'db.key.next'))).toBe(false);
+  });
+
+  it('removes a staged key that did not open the database (a rekey that never reached it)', async () => {
+    const { logger } = capturingLogger();
+    const first = await Storage.open({ dataDir: dir.path, keyStore: serveKeyStore(dir.path, dbFile(), {}), logger });
+    await first.dispose();
+    writeFileSync(path.join(dir.path, 'db.key.next'), generateDatabaseKey().toString('hex'));
+    const before = readFileSync(path.join(dir.path, 'db.key'), 'utf8');
+    const reopened = await Storage.open({ dataDir: dir.path, keyStore: serveKeyStore(dir.path, dbFile(), {}), logger });
+    await reopened.dispose();
+    expect(readFileSync(path.join(dir.path, 'db.key'), 'utf8')).toBe(before);
+    expect(existsSync(path.join(dir.path, 'db.key.next'))).toBe(false);
+  });
+
+  it('refuses a second rekey while one runs (Conflict), and the key on disk opens the database after both', async () => {
+    const { logger } = capturingLogger();
+    const storage = await Storage.open({ dataDir: dir.path, keyStore: serveKeyStore(dir.path, dbFile(), {}), logger });
+    storage.settings.set('terminal.fontSize', 21);
+    const results = await Promise.allSettled([storage.rekey(), storage.rekey(), storage.rekey()]);
+    await storage.dispose();
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results.filter((candidate) => candidate.status === 'rejected')) {
+      expect(result.reason).toMatchObject({ code: 'Conflict' });
+    }
+    const reopened = await Storage.open({ dataDir: dir.path, keyStore: serveKeyStore(dir.path, dbFile(), {}), logger });
+    expect(reopened.settings.get('terminal.fontSize')).toBe(21);
+    await reopened.dispose();
   });
 });
 
@@ -145,6 +209,7 @@ describe('desktopKeyStore', () => {
     const wrapper = safeStorageKeyWrapper(safeStorage, 'linux');
     const first = scriptedPrompt();
     const created = await desktopKeyStore({ dir: dir.path, databaseFile: dbFile(), wrapper, prompt: first.prompt });
+    standInDatabase();
     expect(created).toMatchObject({ source: 'safeStorage', backend: 'gnome_libsecret', canRekey: true });
     expect(first.shown).toHaveLength(1);
     const stored = readFileSync(path.join(dir.path, wrappedKeyFileName), 'utf8');
@@ -158,6 +223,7 @@ describe('desktopKeyStore', () => {
     const wrapper = safeStorageKeyWrapper(fakeSafeStorage('basic_text'), 'linux');
     const first = scriptedPrompt({ passphrases: ['correct horse battery staple'] });
     const created = await desktopKeyStore({ dir: dir.path, databaseFile: dbFile(), wrapper, prompt: first.prompt });
+    standInDatabase();
     expect(created.source).toBe('passphrase');
     expect(first.told.join(' ')).toMatch(/No system keyring/);
     const wrong = scriptedPrompt({ passphrases: ['nope', 'correct horse battery staple'] });
@@ -182,6 +248,7 @@ describe('desktopKeyStore', () => {
       wrapper: safeStorageKeyWrapper(safeStorage, 'linux'),
       prompt: first.prompt,
     });
+    standInDatabase();
     const recoveryKey = first.shown[0] ?? '';
     // The keyring is gone: the session falls back to basic_text, which does not count.
     safeStorage.backend = 'basic_text';
@@ -207,6 +274,7 @@ describe('desktopKeyStore', () => {
       wrapper: safeStorageKeyWrapper(safeStorage, 'linux'),
       prompt: scriptedPrompt().prompt,
     });
+    standInDatabase();
     safeStorage.backend = 'kwallet6';
     const later = scriptedPrompt();
     const store = await desktopKeyStore({

@@ -32,17 +32,17 @@ describe('SettingsService', () => {
     const settings = open();
     expect(settings.all()).toEqual(defaultSettings());
     expect(settings.get('terminal.maxSessions')).toBe(32);
-    expect(settings.get('workspace.roots')).toEqual([]);
+    expect(Object.keys(settings.all())).not.toContain('workspace.roots');
   });
 
   it('keeps what was set across a reopen', async () => {
     const settings = open();
     settings.set('terminal.fontSize', 18);
-    settings.update({ 'workspace.roots': ['/home/a/project'], 'files.showHidden': true });
+    settings.update({ 'terminal.defaultShell': '/bin/sh', 'files.showHidden': true });
     await database.close();
     const reopened = open();
     expect(reopened.get('terminal.fontSize')).toBe(18);
-    expect(reopened.get('workspace.roots')).toEqual(['/home/a/project']);
+    expect(reopened.get('terminal.defaultShell')).toBe('/bin/sh');
     expect(reopened.get('files.showHidden')).toBe(true);
   });
 
@@ -97,9 +97,49 @@ describe('SettingsService', () => {
 
   it('returns copies, so a caller cannot change the cache', () => {
     const settings = open();
-    settings.set('workspace.roots', ['/a']);
-    settings.get('workspace.roots').push('/b');
-    expect(settings.get('workspace.roots')).toEqual(['/a']);
+    settings.set('terminal.fontSize', 20);
+    const copy = settings.all();
+    copy['terminal.fontSize'] = 30;
+    expect(settings.get('terminal.fontSize')).toBe(20);
+  });
+
+  it('has no setting that grants a folder: workspace.roots is an unknown key, refused and not written', () => {
+    const settings = open();
+    expect(settingsPatchSchema.safeParse({ 'workspace.roots': ['/etc'] }).success).toBe(false);
+    expect(() => settings.update({ 'workspace.roots': ['/etc'] } as never)).toThrow(
+      expect.objectContaining({ code: 'ValidationFailed' }) as Error,
+    );
+    expect(database.db.prepare('SELECT count(*) FROM settings').pluck().get()).toBe(0);
+  });
+
+  it('refuses a default shell that /etc/shells does not list, with PermissionDenied, writing nothing', () => {
+    const settings = open();
+    expect(() => settings.update({ 'terminal.defaultShell': '/usr/bin/python3', 'terminal.fontSize': 20 })).toThrow(
+      expect.objectContaining({ code: 'PermissionDenied', message: expect.stringContaining('/etc/shells') as string }) as Error,
+    );
+    expect(() => settings.update({ 'terminal.defaultShell': 'bash' })).toThrow(
+      expect.objectContaining({ code: 'ValidationFailed' }) as Error,
+    );
+    expect(() => settings.update({ 'terminal.defaultShell': '/bin/sh\n/usr/bin/python3' })).toThrow(
+      expect.objectContaining({ code: 'ValidationFailed' }) as Error,
+    );
+    expect(settings.get('terminal.fontSize')).toBe(14);
+    expect(database.db.prepare('SELECT count(*) FROM settings').pluck().get()).toBe(0);
+    settings.update({ 'terminal.defaultShell': '/bin/sh' });
+    settings.update({ 'terminal.defaultShell': '' });
+    expect(settings.get('terminal.defaultShell')).toBe('');
+  });
+
+  it('keeps audit retention at 30 days or more (0 keeps everything)', () => {
+    const settings = open();
+    for (const days of [1, 7, 29, -1]) {
+      expect(() => settings.update({ 'audit.retentionDays': days })).toThrow(
+        expect.objectContaining({ code: 'ValidationFailed' }) as Error,
+      );
+    }
+    settings.update({ 'audit.retentionDays': 30 });
+    settings.update({ 'audit.retentionDays': 0 });
+    expect(settings.get('audit.retentionDays')).toBe(0);
   });
 
   it('has a strict patch schema: unknown keys fail to parse', () => {
