@@ -199,7 +199,7 @@ describe('storage through the real serve process', () => {
     const run = await runServeToExit({ dataDir: dataDir.path, workspaces: [workspace.path] });
     expect(run.code).not.toBe(0);
     expect(run.stdout).not.toContain(serveUrlPrefix);
-    expect(run.stderr).toMatch(/newer LocalBrain \(schema 99; this one knows up to 1\)/);
+    expect(run.stderr).toMatch(new RegExp(`newer LocalBrain \\(schema 99; this one knows up to ${latestVersion(migrations)}\\)`));
     expect(snapshotDir(dataDir.path)).toEqual(before);
   });
 
