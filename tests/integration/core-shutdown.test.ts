@@ -47,11 +47,15 @@ describe('core shutdown', () => {
 
       const report = await core.dispose();
       expect(report.forced).toBe(false);
+      // Reverse start order: what depends on the rest stops first, storage last (its final audit entries land).
       expect(report.services.map((service) => service.name)).toEqual([
+        'plugins',
+        'updates',
         'health-monitor',
         'session-layout',
         'terminals',
         'files',
+        'dispatcher',
         'storage',
       ]);
       // Closing handles finish on the next turns of the loop.
