@@ -6,7 +6,13 @@ import { Router } from './ipc/router';
 import { grantInitialRoots, registerFilesDomain } from './handlers/files';
 import { healthReportHandler } from './handlers/health';
 import { registerTerminalDomain } from './handlers/terminal';
-import { voiceCommandHandler } from './handlers/voice';
+import { registerVoiceDomain, voiceConfirmer } from './handlers/voice';
+import { VoicePlans } from './handlers/voice-plans';
+import { builtinIntents } from './services/voice/builtin-intents';
+import { IntentEngine } from './services/voice/engine';
+import { CommandHistory, databaseHistoryStore } from './services/voice/history';
+import { RootsLister } from './services/voice/paths';
+import { IntentRegistry } from './services/voice/registry';
 import { registerStorageDomain } from './handlers/settings';
 import { registerPermissionsDomain } from './handlers/permissions';
 import { DatabaseGrantStore } from './services/permissions/grant-store';
@@ -67,6 +73,8 @@ export interface Core {
   /** The encrypted database: audit log and settings (`storage.settings` can be given to other services). */
   readonly storage: Storage;
   readonly plugins: PluginHost;
+  /** What sentences mean; plugins add their intents here (`registerIntent` returns the disposer). */
+  readonly intents: IntentRegistry;
   /** The background services (storage, terminals, watchers, health monitor), started in order and stopped in reverse. */
   readonly services: ServiceRegistry;
   readonly health: HealthMonitor;
@@ -104,7 +112,25 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     services.register({ name: 'dispatcher', dependsOn: ['storage'], stop: () => dispatcher.dispose(), stopDeadlineMs: 500 });
     registerStorageDomain({ router, storage }, handlers);
     registerPermissionsDomain(router, handlers);
-    handlers.add(router.register('VoiceCommand', voiceCommandHandler));
+    const intents = new IntentRegistry();
+    for (const intent of builtinIntents) handlers.add(intents.registerIntent(intent));
+    const plans = new VoicePlans(new IntentEngine(intents, new RootsLister(roots)), (raw, sender, dispatchOptions) =>
+      router.dispatch(raw, sender, dispatchOptions),
+    );
+    const history = new CommandHistory(databaseHistoryStore(storage.database));
+    registerVoiceDomain(
+      {
+        router,
+        plans,
+        registry: intents,
+        history,
+        speech: () => {
+          const url = storage.settings.get('voice.speechEndpoint');
+          return url === '' ? undefined : { url, allowRemote: storage.settings.get('voice.allowRemoteEndpoint') };
+        },
+      },
+      handlers,
+    );
 
     const filesScope = new DisposableStore(options.logger);
     const { watchers } = registerFilesDomain({ ...options, router, roots, store: workspaceStore }, filesScope);
@@ -113,7 +139,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     // The PTY service keeps the warm spare shell and every session; stopping kills them all.
     const terminalScope = new DisposableStore(options.logger);
     const { pty } = registerTerminalDomain(
-      { router, roots, logger: options.logger, ptySettings: ptySettingsFrom(storage.settings, options.logger) },
+      {
+        router,
+        roots,
+        logger: options.logger,
+        ptySettings: ptySettingsFrom(storage.settings, options.logger),
+        confirmers: [voiceConfirmer(plans)],
+      },
       terminalScope,
     );
     services.register({ name: 'terminals', dependsOn: ['storage'], stop: () => terminalScope.dispose(), stopDeadlineMs: 3_500 });
@@ -226,6 +258,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       roots,
       storage,
       plugins,
+      intents,
       services,
       health,
       dispose: stop,

@@ -1,6 +1,9 @@
+import type { ReplyValue } from '../../shared/contract';
+import type { ConfirmDecision } from '../../shared/contract/confirm';
 import { limits } from '../../shared/limits';
 import { LocalBrainError } from '../../shared/errors';
 import type { AuditSummary } from '../ports/audit';
+import type { Sender } from '../ports/sender';
 import type { Handler } from '../ipc/router';
 import type { TerminalCommands } from '../services/commands/terminal-commands';
 import type { PermissionsService } from '../services/permissions/permissions-service';
@@ -8,40 +11,86 @@ import type { PermissionsService } from '../services/permissions/permissions-ser
 /** Slack beyond the confirmed command's own timeout, as for TerminalCommand. */
 const deadlineSlackMs = 5_000;
 
+/** A decision that runs what the token approved. */
+export type ApprovingDecision = Exclude<ConfirmDecision, 'deny'>;
+
 /**
- * Confirm: redeems a one-time token from a ConfirmationRequired reply. `once` runs what it
- * approved, `always` also keeps a standing grant for the sender's kind (exactly this
- * program and these arguments), `deny` uses the token up; the audit entry names the decision.
+ * One kind of confirmation (a terminal command, a spoken plan): recognises its own tokens
+ * and runs what they approved. The Confirm handler asks each in turn.
  */
-export function confirmHandler(commands: TerminalCommands, permissions: PermissionsService): Handler<'Confirm'> {
+export interface Confirmer {
+  /** The audit summary of a live token this kind issued; undefined when the token is not its own. */
+  summarize(token: string): AuditSummary | undefined;
+  confirm(token: string, decision: ApprovingDecision, sender: Sender, signal: AbortSignal): Promise<ReplyValue<'Confirm'>>;
+  /** Uses the token up without running anything (the person chose deny); returns what was declined, in words. */
+  decline(actor: string, token: string): string;
+  /** Forgets a token its owner cancelled. */
+  drop(actor: string, token: string): boolean;
+}
+
+/**
+ * Terminal commands: `once` runs the command, `always` also keeps a standing grant for the
+ * sender's kind (exactly this program and these arguments).
+ */
+export function terminalConfirmer(commands: TerminalCommands, permissions: PermissionsService): Confirmer {
   return {
-    async run(data, { sender, signal }) {
-      const decision = data.decision ?? 'once';
-      if (decision === 'deny') {
-        const request = commands.decline(sender.actor, data.token);
-        throw new LocalBrainError('PermissionDenied', `You declined ${[request.cmd, ...request.args].join(' ')}.`, {
-          declined: true,
-        });
-      }
-      const value = await commands.confirm(sender.actor, data.token, signal, sender, (request) => {
+    summarize(token) {
+      const request = commands.confirmations.peek(token);
+      return request && { kind: 'TerminalCommand', cmd: request.cmd, argc: request.args.length };
+    },
+    confirm: async (token, decision, sender, signal) => ({
+      type: 'TerminalCommand',
+      value: await commands.confirm(sender.actor, token, signal, sender, (request) => {
         if (decision !== 'always') return;
         permissions.grant(
           sender.capability.subject,
           { message: 'TerminalCommand', commands: [{ cmd: request.cmd, args: [...request.args] }] },
           'confirm',
         );
-      });
-      return { type: 'TerminalCommand', value };
+      }),
+    }),
+    decline(actor, token) {
+      const request = commands.decline(actor, token);
+      return [request.cmd, ...request.args].join(' ');
     },
-    // The token is a credential and is never audited; the command it approves and the decision are.
-    summarize: (data): AuditSummary => {
-      const request = commands.confirmations.peek(data.token);
+    drop: (actor, token) => commands.confirmations.drop(actor, token),
+  };
+}
+
+/** The kind that issued a token; an unknown, used or expired token goes to the first kind, which refuses it. */
+function ownerOf(confirmers: readonly [Confirmer, ...Confirmer[]], token: string): Confirmer {
+  return confirmers.find((confirmer) => confirmer.summarize(token) !== undefined) ?? confirmers[0];
+}
+
+/**
+ * Confirm: redeems a one-time token from a ConfirmationRequired reply. `once` (the default)
+ * runs what it approved, `always` also keeps a standing grant where the kind has one,
+ * `deny` uses the token up; the audit entry names the decision.
+ */
+export function confirmHandler(confirmers: readonly [Confirmer, ...Confirmer[]]): Handler<'Confirm'> {
+  return {
+    run(data, { sender, signal }) {
+      const owner = ownerOf(confirmers, data.token);
       const decision = data.decision ?? 'once';
-      return request
-        ? { kind: 'TerminalCommand', cmd: request.cmd, argc: request.args.length, decision }
-        : { kind: 'unknown', decision };
+      if (decision === 'deny') {
+        const declined = owner.decline(sender.actor, data.token);
+        throw new LocalBrainError('PermissionDenied', `You declined ${declined}.`, { declined: true });
+      }
+      return owner.confirm(data.token, decision, sender, signal);
     },
+    // The token is a credential and is never audited; what it approves and the decision are.
+    summarize: (data): AuditSummary => ({
+      ...(ownerOf(confirmers, data.token).summarize(data.token) ?? { kind: 'unknown' }),
+      decision: data.decision ?? 'once',
+    }),
     deadlineMs: () => limits.maxCommandTimeoutMs + deadlineSlackMs,
     privileged: true,
+  };
+}
+
+/** ConfirmCancel: the person chose Cancel; the token is forgotten and nothing it approved runs. */
+export function confirmCancelHandler(confirmers: readonly Confirmer[]): Handler<'ConfirmCancel'> {
+  return {
+    run: (data, { sender }) => ({ dropped: confirmers.some((confirmer) => confirmer.drop(sender.actor, data.token)) }),
   };
 }

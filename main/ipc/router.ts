@@ -38,6 +38,8 @@ export interface DispatchOptions {
   readonly byteLength?: number;
   /** Set by a transport that refused the sender before parsing; the refusal is audited like any other outcome. */
   readonly refusal?: LocalBrainError;
+  /** Merged into the audit summary, e.g. the `planId` of the spoken plan a step belongs to. */
+  readonly auditExtra?: AuditSummary;
 }
 
 export interface RouterOptions {
@@ -127,7 +129,7 @@ export class Router {
       time: Date.now(),
       actor: sender.actor,
       type: type.slice(0, maxAuditedTypeChars),
-      summary,
+      summary: options.auditExtra ? { ...summary, ...options.auditExtra } : summary,
       outcome,
       durationMs,
     };
@@ -159,7 +161,13 @@ export class Router {
     const context: HandlerContext = { sender, scope, signal: controller.signal };
     const deadlineMs = handler.deadlineMs?.(data) ?? this.#defaultDeadlineMs;
     let timer: NodeJS.Timeout | undefined;
-    const onExternalAbort = () => controller.abort(new LocalBrainError('Unavailable', 'The client went away.'));
+    // A sender closed on purpose (a cancelled plan) says why; otherwise the client went away.
+    const onExternalAbort = () =>
+      controller.abort(
+        external.reason instanceof LocalBrainError
+          ? external.reason
+          : new LocalBrainError('Unavailable', 'The client went away.'),
+      );
     if (external.aborted) onExternalAbort();
     external.addEventListener('abort', onExternalAbort, { once: true });
     const deadline = new Promise<never>((_, reject) => {

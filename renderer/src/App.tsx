@@ -1,4 +1,6 @@
-import { useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { VoiceShow } from '../../shared/contract/voice';
+import { CommandBar } from './command/CommandBar';
 import { useConnection } from './useConnection';
 import { AuditView } from './views/AuditView';
 import { CommandView } from './views/CommandView';
@@ -15,25 +17,41 @@ type ViewId = 'command' | 'terminals' | 'files' | 'health' | 'audit' | 'plugins'
 export function App() {
   const [view, setView] = useState<ViewId>('command');
   const connection = useConnection();
-  const [terminalRequests, setTerminalRequests] = useState(0);
+  const [terminalAttach, setTerminalAttach] = useState<{ sessionId: string; seq: number }>();
+  const [filesShow, setFilesShow] = useState<{ path: string; folder: boolean; seq: number }>();
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const seq = useRef(0);
   useSavedTheme();
 
+  // Ctrl+K (⌘K on a Mac) anywhere, before a focused terminal can take the keystroke.
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key.toLowerCase() !== 'k' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      event.preventDefault();
+      event.stopPropagation();
+      setPaletteOpen(true);
+    };
+    window.addEventListener('keydown', onKeyDown, { capture: true });
+    return () => window.removeEventListener('keydown', onKeyDown, { capture: true });
+  }, []);
+
+  const show = useCallback((target: VoiceShow) => {
+    if (target.view === 'command') return;
+    seq.current += 1;
+    if (target.view === 'terminals' && target.sessionId !== undefined) {
+      setTerminalAttach({ sessionId: target.sessionId, seq: seq.current });
+    }
+    if (target.view === 'files' && target.path !== undefined) {
+      setFilesShow({ path: target.path, folder: target.folder === true, seq: seq.current });
+    }
+    setView(target.view);
+    setPaletteOpen(false);
+  }, []);
+
   const views: readonly { id: ViewId; label: string; render: () => ReactNode }[] = [
-    {
-      id: 'command',
-      label: 'Command',
-      render: () => (
-        <CommandView
-          onIntent={(intent) => {
-            if (intent !== 'open_terminal') return;
-            setTerminalRequests((count) => count + 1);
-            setView('terminals');
-          }}
-        />
-      ),
-    },
-    { id: 'terminals', label: 'Terminals', render: () => <TerminalsView openRequests={terminalRequests} /> },
-    { id: 'files', label: 'Files', render: () => <FilesView /> },
+    { id: 'command', label: 'Command', render: () => <CommandView onShow={show} /> },
+    { id: 'terminals', label: 'Terminals', render: () => <TerminalsView attachRequest={terminalAttach} /> },
+    { id: 'files', label: 'Files', render: () => <FilesView show={filesShow} /> },
     { id: 'health', label: 'Health', render: () => <HealthView /> },
     { id: 'audit', label: 'Audit', render: () => <AuditView /> },
     { id: 'plugins', label: 'Plugins', render: () => <PluginsView /> },
@@ -61,6 +79,18 @@ export function App() {
         </ul>
       </nav>
       <main className="main-area">{current?.render()}</main>
+      {paletteOpen && (
+        <div
+          className="palette-backdrop"
+          onMouseDown={(event) => {
+            if (event.target === event.currentTarget) setPaletteOpen(false);
+          }}
+        >
+          <div className="palette" role="dialog" aria-modal="true" aria-label="Command bar">
+            <CommandBar onShow={show} onEscape={() => setPaletteOpen(false)} autoFocus />
+          </div>
+        </div>
+      )}
       <footer className="status-bar" role="status" aria-label="Connection">
         <span className={`connection ${connection}`}>
           {connection === 'connected' ? 'Connected' : connection === 'connecting' ? 'Connecting…' : 'Disconnected'}

@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import { defineMessage } from './define';
 import { terminalCommandReplySchema } from './terminal';
+import { voiceCommandReplySchema, voicePlanSchema } from './voice';
+
+/** What a confirmation approves: one terminal command, or a whole spoken plan. */
+export const confirmationKindSchema = z.enum(['TerminalCommand', 'VoicePlan']);
+export type ConfirmationKind = z.infer<typeof confirmationKindSchema>;
 
 /** The `details` of a ConfirmationRequired error: what to show the person and the token that approves it. */
 export const confirmationDetailsSchema = z.object({
-  /** What kind of action waits for the person; the dialog switches on it. */
-  kind: z.literal('TerminalCommand').optional(),
+  /**
+   * What waits for the person: one terminal command or a whole spoken plan; the dialog
+   * switches on it. Absent on confirmations issued before kinds existed: those are TerminalCommand.
+   */
+  kind: confirmationKindSchema.optional(),
   /** Who asks: the actor the token is bound to (`window:1`, `serve:2`, `plugin:word-count`). */
   asker: z.string().optional(),
   /** Exactly what would run, for a TerminalCommand. */
@@ -17,6 +25,11 @@ export const confirmationDetailsSchema = z.object({
   /** The policy rule that asked, e.g. `write-outside`, `runs-command`, `unknown-program`. */
   rule: z.string().optional(),
   expiresAt: z.number(),
+  /** For a VoicePlan: every step, so the person sees what will run, where and with which arguments. */
+  plan: voicePlanSchema.optional(),
+  /** For a VoicePlan: the intent and the sentence to say while asking. */
+  intent: z.string().optional(),
+  say: z.string().optional(),
 });
 export type ConfirmationDetails = z.infer<typeof confirmationDetailsSchema>;
 
@@ -30,10 +43,15 @@ export const confirmMessages = {
       token: z.string().min(16).max(128),
       /**
        * `once` (the default) runs it this time; `always` also keeps a standing grant for this
-       * sender kind, program and arguments; `deny` refuses it and uses the token up.
+       * sender kind, program and arguments (for a terminal command); `deny` refuses it and uses the token up.
        */
       decision: confirmDecisionSchema.optional(),
     }),
-    z.discriminatedUnion('type', [z.object({ type: z.literal('TerminalCommand'), value: terminalCommandReplySchema })]),
+    z.discriminatedUnion('type', [
+      z.object({ type: z.literal('TerminalCommand'), value: terminalCommandReplySchema }),
+      z.object({ type: z.literal('VoicePlan'), value: voiceCommandReplySchema }),
+    ]),
   ),
+  /** Drops a pending confirmation (the person chose Cancel); nothing it approved runs. */
+  ConfirmCancel: defineMessage(z.strictObject({ token: z.string().min(16).max(128) }), z.object({ dropped: z.boolean() })),
 } as const;

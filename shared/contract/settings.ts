@@ -86,6 +86,21 @@ export const settingSpecs = {
       .max(16),
     default: [] as string[],
   },
+  /**
+   * Speech-to-text: the base URL of an OpenAI-compatible server (`POST /v1/audio/transcriptions`),
+   * such as whisper.cpp's server on 127.0.0.1. Empty means speech is off, the default.
+   */
+  'voice.speechEndpoint': {
+    schema: z
+      .string()
+      .max(2048)
+      .refine((value) => value === '' || /^https?:\/\/[^\s]+$/.test(value), { error: 'the endpoint must be an http(s) URL' }),
+    default: '',
+  },
+  /** Audio may go to a host other than this machine; off by default, and the settings say so plainly when on. */
+  'voice.allowRemoteEndpoint': { schema: z.boolean(), default: false },
+  /** Read replies aloud with the system's speech synthesis. */
+  'voice.speakReplies': { schema: z.boolean(), default: false },
 } as const;
 
 type Specs = typeof settingSpecs;

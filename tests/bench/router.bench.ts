@@ -1,9 +1,7 @@
 import { personCapability } from '../../main/services/permissions/defaults';
 import { pino } from 'pino';
 import { MemoryAuditSink } from '../../main/ports/audit';
-import { Router } from '../../main/ipc/router';
-import { voiceCommandHandler } from '../../main/handlers/voice';
-import { interpretCommand } from '../../main/services/voice/intents';
+import { Router, type Handler } from '../../main/ipc/router';
 import type { Sender } from '../../main/ports/sender';
 import type { BenchRow, BenchSuite } from './types';
 import { formatMs, formatRate, percentile, sortedCopy } from './stats';
@@ -13,6 +11,12 @@ const samples = 200_000;
 const throughputMs = 2_000;
 
 const message = { type: 'VoiceCommand', data: { text: 'list files', metadata: { source: 'keyboard' } } } as const;
+/** A handler that does next to nothing, so what is measured is the router around it. */
+const helpReply = { intent: 'help', understood: true, say: 'hi', plan: { id: 'bench', steps: [] }, results: [] };
+const trivialHandler: Handler<'VoiceCommand'> = {
+  run: () => helpReply,
+  summarize: (data) => ({ source: data.metadata.source, chars: data.text.length }),
+};
 const sender: Sender = {
   actor: 'bench',
   capability: personCapability('window'),
@@ -47,8 +51,8 @@ const suite: BenchSuite = {
     'The router’s own overhead (validate + authorize + run + audit to memory + envelope) for a small VoiceCommand, beside calling the same handler function bare, awaited the same way, in one process on one core.',
   async run(): Promise<BenchRow[]> {
     const router = new Router({ audit: new MemoryAuditSink(), logger: pino({ level: 'silent' }) });
-    router.register('VoiceCommand', voiceCommandHandler);
-    const bare = () => interpretCommand(message.data);
+    router.register('VoiceCommand', trivialHandler);
+    const bare = () => trivialHandler.run(message.data, { sender, signal: new AbortController().signal, scope: [] });
     const routed = () => router.dispatch(message, sender);
     const first = await routed();
     if (!first.ok) throw new Error(`the bench message was refused: ${JSON.stringify(first)}`);

@@ -7,9 +7,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import type { AuditRecord } from '../../main/ports/audit';
-import { Router } from '../../main/ipc/router';
+import { Router, type Handler } from '../../main/ipc/router';
 import type { Sender } from '../../main/ports/sender';
-import { voiceCommandHandler } from '../../main/handlers/voice';
 import { settingsSetHandler } from '../../main/handlers/settings';
 import { AuditLog } from '../../main/services/audit/audit-log';
 import { generateDatabaseKey } from '../../main/services/keys/database-key';
@@ -40,6 +39,11 @@ const sender: Sender = {
   closed: new AbortController().signal,
 };
 const voice = { type: 'VoiceCommand', data: { text: 'list files', metadata: { source: 'keyboard' } } } as const;
+/** A small, unprivileged request whose handler does next to nothing: what is measured is its audit entry. */
+const smallHandler: Handler<'VoiceCommand'> = {
+  run: () => ({ intent: 'help', understood: true, say: 'hi', plan: { id: 'bench', steps: [] }, results: [] }),
+  summarize: (data) => ({ source: data.metadata.source, chars: data.text.length }),
+};
 
 function record(n: number): AuditRecord {
   return {
@@ -120,7 +124,7 @@ function routedSetup(mode: CommitMode): RoutedSetup {
   const timer = mode === 'timer' ? new TimerBatchedSink(audit) : undefined;
   const settings = new SettingsService(database, logger);
   const router = new Router({ audit: timer ?? audit, logger });
-  router.register('VoiceCommand', voiceCommandHandler);
+  router.register('VoiceCommand', smallHandler);
   router.register('SettingsSet', settingsSetHandler(settings));
   return { router, database, audit, place, timer };
 }

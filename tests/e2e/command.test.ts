@@ -58,14 +58,14 @@ describe('the app in Chromium over serve mode', () => {
   });
 
   it('sends a typed command and shows the reply', async () => {
-    const input = page.getByRole('textbox', { name: 'Command' });
+    const input = page.getByRole('combobox', { name: 'Command' });
     await input.fill('help');
     await input.press('Enter');
     const replies = page.getByRole('log', { name: 'Replies' });
-    await replies.getByText('You can say "list files"').waitFor();
+    await replies.getByText('Try "open a terminal in src"').waitFor();
     await input.fill('please list the files');
     await page.getByRole('button', { name: 'Send' }).click();
-    await replies.getByRole('list', { name: 'Workspace files' }).getByText('plan.md').waitFor();
+    await replies.getByRole('list', { name: 'Files' }).getByText('plan.md').waitFor();
     await input.fill('sing me a song');
     await input.press('Enter');
     await replies.getByText('Sorry, I did not understand that.').waitFor();

@@ -19,11 +19,13 @@ export const chromiumArgs = [
 ];
 
 /** Launches Debian's Chromium with a fresh profile (its own --user-data-dir); `close` removes the profile too. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchChromium(
+  extraArgs: readonly string[] = [],
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'localbrain-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
-    args: chromiumArgs,
+    args: [...chromiumArgs, ...extraArgs],
     headless: true,
     viewport: { width: 1280, height: 800 },
   });

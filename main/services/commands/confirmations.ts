@@ -56,6 +56,13 @@ export class ConfirmationStore<T> {
     return entry.action;
   }
 
+  /** Forgets a token its owner chose not to use (Cancel); false when it was not theirs or not pending. */
+  drop(actor: string, token: string): boolean {
+    const entry = this.#pending.get(token);
+    if (entry?.actor !== actor) return false;
+    return this.#pending.delete(token);
+  }
+
   /** The action behind a live token, without using it (for the audit summary). */
   peek(token: string): T | undefined {
     const entry = this.#pending.get(token);

@@ -1,101 +1,76 @@
-import { useRef, useState, type SyntheticEvent } from 'react';
-import type { ReplyValue } from '../../../shared/contract';
-import type { FileEntry } from '../../../shared/contract/files';
-import { describeReplyError } from '../../../shared/command-refusal';
-import { ReplyError, request } from '../api';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import type { VoiceHistoryEntry, VoiceShow } from '../../../shared/contract/voice';
+import { request } from '../api';
+import { CommandBar } from '../command/CommandBar';
 
-function describe(error: unknown): string {
-  return error instanceof ReplyError ? describeReplyError(error.payload) : 'The request could not be sent.';
-}
+/** What the Command view offers to say: one sentence per kind of thing the grammar knows. */
+const sayable: readonly string[] = [
+  'open a terminal in src',
+  'run git status',
+  'in docs, run ls',
+  'show me the readme',
+  'list the files in docs',
+  'find TODO in src',
+  'create a file called notes.txt with buy milk',
+  'rename notes.txt to ideas.txt',
+  'delete notes.txt',
+  'show the audit log',
+  'verify the audit log',
+  'show health',
+  'switch to the light theme',
+  'set the terminal font size to 16',
+  'help',
+];
 
-interface Exchange {
-  readonly id: number;
-  readonly text: string;
-  readonly reply?: ReplyValue<'VoiceCommand'>;
-  readonly error?: string;
-  readonly files?: readonly FileEntry[];
-}
+/** Recent commands listed on the home view. */
+const recentLimit = 12;
 
-export function CommandView({ onIntent }: { onIntent: (intent: ReplyValue<'VoiceCommand'>['intent']) => void }) {
-  const [text, setText] = useState('');
-  const [exchanges, setExchanges] = useState<readonly Exchange[]>([]);
-  const [busy, setBusy] = useState(false);
-  const nextId = useRef(1);
+/** The home: the command bar, recent commands with their outcomes, and what you can say. */
+export function CommandView({ onShow }: { onShow: (show: VoiceShow) => void }) {
+  const [recent, setRecent] = useState<readonly VoiceHistoryEntry[]>([]);
+  const refresh = useCallback(() => {
+    request({ type: 'VoiceHistory', data: { limit: recentLimit } }).then(
+      ({ entries }) => setRecent(entries),
+      () => undefined,
+    );
+  }, []);
+  useEffect(refresh, [refresh]);
 
-  const submit = async (event: SyntheticEvent) => {
-    event.preventDefault();
-    const command = text.trim();
-    if (command === '' || busy) return;
-    const id = nextId.current++;
-    setBusy(true);
-    setText('');
-    let exchange: Exchange = { id, text: command };
-    try {
-      const reply = await request({ type: 'VoiceCommand', data: { text: command, metadata: { source: 'keyboard' } } });
-      exchange = { ...exchange, reply };
-      if (reply.intent === 'list_files') {
-        const listing = await request({ type: 'FileOperation', data: { op: { kind: 'list' }, path: '.' } });
-        if (listing.kind === 'list') exchange = { ...exchange, files: listing.entries };
-      }
-      onIntent(reply.intent);
-    } catch (error) {
-      exchange = { ...exchange, error: describe(error) };
-    } finally {
-      setBusy(false);
-    }
-    setExchanges((previous) => [...previous, exchange]);
-  };
+  const section = (id: string, title: string, body: ReactNode) => (
+    <section aria-labelledby={id} className="command-home-section">
+      <h2 id={id}>{title}</h2>
+      {body}
+    </section>
+  );
 
   return (
     <section className="view command-view" aria-labelledby="command-heading">
       <h1 id="command-heading">Command</h1>
-      <ol className="exchanges" role="log" aria-label="Replies" aria-live="polite">
-        {exchanges.map((exchange) => (
-          <li key={exchange.id} className="exchange">
-            <p className="said">
-              <span className="prompt" aria-hidden="true">
-                ›
-              </span>{' '}
-              {exchange.text}
-            </p>
-            {exchange.reply && (
-              <p className={exchange.reply.understood ? 'reply' : 'reply not-understood'} data-intent={exchange.reply.intent}>
-                {exchange.reply.say}
-              </p>
-            )}
-            {exchange.files && (
-              <ul className="file-list" aria-label="Workspace files">
-                {exchange.files.map((file) => (
-                  <li key={file.path} data-type={file.type}>
-                    {file.type === 'directory' ? `${file.name}/` : file.name}
-                  </li>
-                ))}
-              </ul>
-            )}
-            {exchange.error && (
-              <p className="reply error" role="alert">
-                {exchange.error}
-              </p>
-            )}
-          </li>
-        ))}
-      </ol>
-      <form className="command-bar" onSubmit={(event) => void submit(event)}>
-        <label htmlFor="command-input" className="visually-hidden">
-          Command
-        </label>
-        <input
-          id="command-input"
-          value={text}
-          onChange={(event) => setText(event.target.value)}
-          placeholder='Try "help", "list files" or "open terminal"'
-          autoComplete="off"
-          maxLength={10_000}
-        />
-        <button type="submit" disabled={busy || text.trim() === ''}>
-          Send
-        </button>
-      </form>
+      <CommandBar onShow={onShow} onDone={refresh} />
+      {section(
+        'recent-heading',
+        'Recent',
+        recent.length === 0 ? (
+          <p className="muted">Nothing yet. Press Ctrl+K (⌘K on a Mac) anywhere to type a command.</p>
+        ) : (
+          <ul className="recent-list" aria-label="Recent commands">
+            {recent.map((entry) => (
+              <li key={entry.text} data-outcome={entry.outcome}>
+                {entry.text} <span className="muted">— {entry.outcome === 'ok' ? 'done' : entry.outcome}</span>
+              </li>
+            ))}
+          </ul>
+        ),
+      )}
+      {section(
+        'say-heading',
+        'What you can say',
+        <ul className="say-list" aria-label="What you can say">
+          {sayable.map((sentence) => (
+            <li key={sentence}>“{sentence}”</li>
+          ))}
+        </ul>,
+      )}
     </section>
   );
 }

@@ -26,8 +26,13 @@ const entryActions: readonly MenuAction[] = [
   { id: 'delete', label: 'Delete' },
 ];
 
+export interface FilesViewProps {
+  /** A file to open (or folder to reveal) that a spoken command named, relative to the first root; `seq` makes a repeat count. */
+  readonly show?: { readonly path: string; readonly folder: boolean; readonly seq: number };
+}
+
 /** The files view: explorer tree and search on the left, the open file on the right. */
-export function FilesView() {
+export function FilesView({ show }: FilesViewProps = {}) {
   const [roots, setRoots] = useState<readonly WorkspaceRoot[]>();
   const [open, setOpen] = useState<{ file: Place; line?: number }>();
   const [menu, setMenu] = useState<{ node: TreeNode; at: { x: number; y: number } }>();
@@ -40,6 +45,17 @@ export function FilesView() {
 
   const [rootsVersion, setRootsVersion] = useState(0);
   useRememberedFile(roots, open?.file, (file) => setOpen({ file }));
+
+  // A file or folder a spoken command named, once the roots are known: adjusted while
+  // rendering (React's pattern for state that follows a prop), not in an effect.
+  const [shownSeq, setShownSeq] = useState(0);
+  const firstRoot = roots?.[0];
+  if (show && firstRoot && show.seq !== shownSeq) {
+    setShownSeq(show.seq);
+    const place = { root: firstRoot.path, path: show.path === '.' ? '' : show.path };
+    if (show.folder) setReveal({ key: absoluteOf(place), token: show.seq });
+    else setOpen({ file: place });
+  }
 
   // "Show hidden" is the `files.showHidden` setting; without a settings service it lasts for the session.
   useEffect(() => {

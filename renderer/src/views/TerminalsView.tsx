@@ -21,6 +21,8 @@ interface Tab {
 export interface TerminalsViewProps {
   /** Increments each time something (the "open terminal" intent) asks for a new tab. */
   readonly openRequests?: number;
+  /** A session to show and focus (one a spoken command opened or named); `seq` makes a repeat count. */
+  readonly attachRequest?: { readonly sessionId: string; readonly seq: number };
   /** Overrides the settings service (for embedding and tests). */
   readonly settings?: TerminalSettings;
 }
@@ -39,7 +41,7 @@ function exitText(exit: { exitCode: number | null; signal: number | null }): str
  * or reloading the window does not end the shells: on mount the view reattaches to this
  * window's sessions (and to orphaned ones) and main replays their scrollback.
  */
-export function TerminalsView({ openRequests = 0, settings: given }: TerminalsViewProps) {
+export function TerminalsView({ openRequests = 0, attachRequest, settings: given }: TerminalsViewProps) {
   const stored = useTerminalSettings();
   const settings = given ?? stored;
   const [tabs, setTabs] = useState<readonly Tab[]>([]);
@@ -50,6 +52,7 @@ export function TerminalsView({ openRequests = 0, settings: given }: TerminalsVi
   const [listError, setListError] = useState<string>();
   const handles = useRef(new Map<string, PaneHandle>());
   const handledRequests = useRef(0);
+  const handledAttach = useRef(0);
   const tabRefs = useRef(new Map<string, HTMLButtonElement>());
 
   const update = useCallback((key: string, change: Partial<Tab>) => {
@@ -94,6 +97,27 @@ export function TerminalsView({ openRequests = 0, settings: given }: TerminalsVi
     handledRequests.current = openRequests;
     openTab();
   }, [loaded, openRequests, openTab]);
+
+  const showSession = useCallback(
+    (sessionId: string) => {
+      const existing = tabs.find((tab) => tab.sessionId === sessionId);
+      if (existing) {
+        setActiveKey(existing.key);
+        return;
+      }
+      const key = newKey();
+      setTabs((current) => [...current, { key, attachTo: sessionId, sessionId, title: `Terminal ${current.length + 1}` }]);
+      setActiveKey(key);
+    },
+    [tabs],
+  );
+
+  // A terminal a spoken command opened belongs to this window: attach it in a tab of its own and show it.
+  useEffect(() => {
+    if (!loaded || !attachRequest || attachRequest.seq <= handledAttach.current) return;
+    handledAttach.current = attachRequest.seq;
+    showSession(attachRequest.sessionId);
+  }, [loaded, attachRequest, showSession]);
 
   const closeTab = (tab: Tab) => {
     if (tab.sessionId !== undefined && tab.exit === undefined && !tab.detached) {

@@ -27,7 +27,7 @@ function setup() {
     run: (_data, context) => {
       ran += 1;
       context.sender.emit({ type: 'PtyData', data: { sessionId: 's', data: 'pushed' } });
-      return { intent: 'help' as const, understood: true, say: 'hi' };
+      return { intent: 'help', understood: true, say: 'hi', plan: { id: 'p', steps: [] }, results: [] };
     },
   });
   const dispatcher = new FairDispatcher({ router, audit, logger });
@@ -67,7 +67,10 @@ describe('the Electron transport', () => {
     const { handlers, ran } = setup();
     const { event, sent } = fakeEvent('localbrain://app/index.html');
     const reply = await handlers.get(ipcChannels.invoke)?.(event, help);
-    expect(reply).toEqual({ ok: true, value: { intent: 'help', understood: true, say: 'hi' } });
+    expect(reply).toEqual({
+      ok: true,
+      value: { intent: 'help', understood: true, say: 'hi', plan: { id: 'p', steps: [] }, results: [] },
+    });
     expect(ran()).toBe(1);
     expect(sent).toEqual([[ipcChannels.event, { type: 'PtyData', data: { sessionId: 's', data: 'pushed' } }]]);
   });

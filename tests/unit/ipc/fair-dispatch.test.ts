@@ -7,7 +7,7 @@ import { capturingLogger } from '../../support/logger';
 import { testSender } from '../../support/sender';
 
 const help = { type: 'VoiceCommand', data: { text: 'help', metadata: { source: 'keyboard' } } } as const;
-const voiceReply = { intent: 'help', understood: true, say: 'hi' } as const;
+const voiceReply = { intent: 'help', understood: true, say: 'hi', plan: { id: 'p', steps: [] }, results: [] };
 
 /** A real router whose VoiceCommand handler waits until the test releases it, recording who started when. */
 function setup(limits: Partial<FairnessLimits> = {}) {

@@ -6,7 +6,7 @@ import { capturingLogger } from '../../support/logger';
 import { testSender } from '../../support/sender';
 
 const help = { type: 'VoiceCommand', data: { text: 'help', metadata: { source: 'keyboard' } } } as const;
-const voiceReply = { intent: 'help', understood: true, say: 'hi' } as const;
+const voiceReply = { intent: 'help', understood: true, say: 'hi', plan: { id: 'p', steps: [] }, results: [] };
 
 function setup(options: { audit?: AuditSink; defaultDeadlineMs?: number; maxMessageBytes?: number } = {}) {
   const audit = new MemoryAuditSink();

@@ -77,7 +77,7 @@ describe('serve transport limits (in-process server, real WebSocket)', () => {
     router.register('VoiceCommand', {
       run: () => {
         counter.ran += 1;
-        return { intent: 'help' as const, understood: true, say: 'x'.repeat(bigReplyChars) };
+        return { intent: 'help', understood: true, say: 'x'.repeat(bigReplyChars), plan: { id: 'p', steps: [] }, results: [] };
       },
     });
     return { audit, router, counter };

@@ -1,0 +1,135 @@
+import { personCapability } from '../../main/services/permissions/defaults';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createCore } from '../../main/core';
+import type { Sender } from '../../main/ports/sender';
+import { builtinIntents } from '../../main/services/voice/builtin-intents';
+import { IntentEngine } from '../../main/services/voice/engine';
+import { CommandHistory, type HistoryStore } from '../../main/services/voice/history';
+import { normalizeUtterance } from '../../main/services/voice/normalize';
+import { IntentRegistry } from '../../main/services/voice/registry';
+import { generateDatabaseKey } from '../../main/services/keys/database-key';
+import { fixedKeyStore } from '../../main/services/keys/key-store';
+import { encodeWav } from '../../shared/wav';
+import { formatMs, percentile, sortedCopy } from './stats';
+import type { BenchRow, BenchSuite } from './types';
+
+const typical = [
+  'open a terminal in src',
+  'show me the readme',
+  'find TODO in src',
+  'run git status',
+  'switch to the light theme',
+  'hey brain could you please list the files in docs',
+  'create a file called hello.txt in notes',
+  'opn a teminal',
+  'delete README.md',
+  'set the terminal font size to fourteen',
+];
+
+function timed(samples: number, call: (index: number) => void): number[] {
+  const result: number[] = [];
+  for (let index = 0; index < samples; index++) {
+    const started = process.hrtime.bigint();
+    call(index);
+    result.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return sortedCopy(result);
+}
+
+const memoryStore: HistoryStore = { load: () => [], upsert: () => undefined, trim: () => undefined };
+
+const suite: BenchSuite = {
+  name: 'voice',
+  description:
+    'Sentence → ranked readings (normalise + match every phrase, no disk), suggestions per keystroke over 1,000 history entries, and a spoken command’s round trip (clip upload, transcription by a local endpoint that answers at once, VoiceCommand) through the real core.',
+  async run(): Promise<BenchRow[]> {
+    const registry = new IntentRegistry();
+    for (const intent of builtinIntents) registry.registerIntent(intent);
+    const engine = new IntentEngine(registry, { list: () => Promise.resolve([]) });
+    timed(2_000, (index) => engine.readings(normalizeUtterance(typical[index % typical.length] ?? '')));
+    const parse = timed(20_000, (index) => engine.readings(normalizeUtterance(typical[index % typical.length] ?? '')));
+
+    let clock = Date.now();
+    const history = new CommandHistory(memoryStore, () => clock);
+    for (let index = 0; index < 1_000; index++) {
+      clock += 60_000;
+      history.record(`${typical[index % typical.length] ?? ''} ${index}`, 'bench', 'ok');
+    }
+    const keystrokes = 'open a terminal in src'.split('').map((_, index, all) => all.slice(0, index + 1).join(''));
+    const suggest = timed(5_000, (index) => history.suggest(keystrokes[index % keystrokes.length] ?? '', 8));
+
+    const workspace = await mkdtemp(path.join(tmpdir(), 'localbrain-bench-voice-'));
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'localbrain-bench-voice-data-'));
+    await mkdir(path.join(workspace, 'docs'));
+    await writeFile(path.join(workspace, 'README.md'), '# bench\n');
+    const endpoint = createServer((request, response) => {
+      request.resume();
+      request.on('end', () =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"list the files in docs"}'),
+      );
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    const core = await createCore({
+      dataDir,
+      workspaces: [workspace],
+      logger: pino({ level: 'silent' }),
+      transport: 'serve',
+      version: 'bench',
+      keyStore: fixedKeyStore(generateDatabaseKey(), 'env'),
+    });
+    const sender: Sender = {
+      actor: 'bench',
+      capability: personCapability('window'),
+      emit: () => undefined,
+      closed: new AbortController().signal,
+    };
+    const roundTrips: number[] = [];
+    try {
+      const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`;
+      await core.router.dispatch({ type: 'SettingsSet', data: { values: { 'voice.speechEndpoint': url } } }, sender);
+      // Two seconds of speech, the length of a short command.
+      const clip = Buffer.from(encodeWav(new Int16Array(32_000))).toString('base64');
+      for (let index = 0; index < 120; index++) {
+        const started = performance.now();
+        const clipId = `bench-${index}`;
+        await core.router.dispatch({ type: 'VoiceClipAppend', data: { clipId, data: clip } }, sender);
+        const transcript = await core.router.dispatch({ type: 'VoiceTranscribe', data: { clipId } }, sender);
+        if (!transcript.ok) throw new Error(`transcription failed: ${JSON.stringify(transcript.error)}`);
+        const text = (transcript.value as { text: string }).text;
+        const reply = await core.router.dispatch({ type: 'VoiceCommand', data: { text, metadata: { source: 'voice' } } }, sender);
+        if (!reply.ok) throw new Error(`the spoken command failed: ${JSON.stringify(reply.error)}`);
+        if (index >= 20) roundTrips.push(performance.now() - started);
+      }
+    } finally {
+      await core.dispose();
+      endpoint.closeAllConnections();
+      await new Promise((resolve) => endpoint.close(resolve));
+      await rm(workspace, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    const trips = sortedCopy(roundTrips);
+    const p95 = (sorted: number[]) => percentile(sorted, 95);
+    return [
+      { metric: 'intent parse p95 (typical sentences)', value: formatMs(p95(parse)), target: '< 1 ms', pass: p95(parse) < 1 },
+      {
+        metric: 'suggestions per keystroke p95 (1,000 history entries)',
+        value: formatMs(p95(suggest)),
+        target: '< 5 ms',
+        pass: p95(suggest) < 5,
+      },
+      {
+        metric: 'spoken command round trip p95 (local endpoint, recognition excluded)',
+        value: formatMs(p95(trips)),
+        target: '< 50 ms',
+        pass: p95(trips) < 50,
+      },
+    ];
+  },
+};
+
+export default suite;
