@@ -71,7 +71,7 @@ describe('spoken commands over serve mode, by their effects', () => {
     expect(rm.plan?.steps[0]?.message).toEqual({ type: 'TerminalCommand', data: { cmd: 'rm', args: ['-rf', '~'] } });
     expect(await fixture.client.request({ type: 'ConfirmCancel', data: { token: rm.token } })).toMatchObject({ ok: true });
     const push = tokenOf(await fixture.client.request(say('git push -f')));
-    expect(push).toMatchObject({ kind: 'VoicePlan', reason: expect.stringMatching(/forced push/) as unknown });
+    expect(push).toMatchObject({ kind: 'VoicePlan', reason: expect.stringMatching(/git push/) as unknown });
     const audit = await fixture.client.request({ type: 'AuditQuery', data: { type: 'TerminalCommand' } });
     // The push was only asked about; rm was never even dispatched.
     expect(audit).toMatchObject({ ok: true, value: { entries: [{ outcome: 'ConfirmationRequired', summary: { cmd: 'git' } }] } });
