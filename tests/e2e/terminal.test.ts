@@ -87,7 +87,7 @@ describe('terminal tabs in Chromium over serve mode', () => {
 
   it('opens a terminal from the "open terminal" command', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Command' }).click();
-    const input = page.getByRole('textbox', { name: 'Command' });
+    const input = page.getByRole('combobox', { name: 'Command' });
     await input.fill('open terminal');
     await input.press('Enter');
     await page.getByRole('tablist', { name: 'Terminal tabs' }).waitFor();

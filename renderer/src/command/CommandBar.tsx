@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ConfirmationDetails } from '../../../shared/contract/confirm';
 import type { VoiceCommandReply, VoiceShow, VoiceSuggestion } from '../../../shared/contract/voice';
+import { describeReplyError } from '../../../shared/command-refusal';
 import { ReplyError, request } from '../api';
 import { StepResultView } from './Results';
 import { TalkButton } from './TalkButton';
@@ -20,7 +21,7 @@ interface Exchange {
 }
 
 function describe(error: unknown): string {
-  return error instanceof ReplyError ? `${error.payload.code}: ${error.payload.message}` : 'The request could not be sent.';
+  return error instanceof ReplyError ? describeReplyError(error.payload) : 'The request could not be sent.';
 }
 
 function asConfirmation(error: unknown): ConfirmationDetails | undefined {
