@@ -168,6 +168,34 @@ describe('spoken plans run through the router', () => {
     ]);
   });
 
+  it('a plan declined with deny runs nothing; always keeps the grant, so the same command runs at once next time', async () => {
+    const window = testSender();
+    const readme = path.join(workspace.path, 'README.md');
+    const deleting = confirmation(await core.router.dispatch(say('delete README.md'), window.sender));
+    expect(
+      await core.router.dispatch({ type: 'Confirm', data: { token: deleting.token, decision: 'deny' } }, window.sender),
+    ).toMatchObject({ ok: false, error: { code: 'PermissionDenied', details: { declined: true } } });
+    expect(existsSync(readme)).toBe(true);
+    // The token is used up: a later once does not run it either.
+    expect(await core.router.dispatch({ type: 'Confirm', data: { token: deleting.token } }, window.sender)).toMatchObject({
+      ok: false,
+      error: { code: 'PermissionDenied' },
+    });
+    expect(existsSync(readme)).toBe(true);
+    expect(audit.records.find((record) => record.type === 'Confirm')).toMatchObject({
+      actor: 'test:1',
+      outcome: 'PermissionDenied',
+      summary: { kind: 'VoicePlan', decision: 'deny' },
+    });
+
+    const pushing = confirmation(await core.router.dispatch(say('git push -f'), window.sender));
+    expect(
+      await core.router.dispatch({ type: 'Confirm', data: { token: pushing.token, decision: 'always' } }, window.sender),
+    ).toMatchObject({ ok: true, value: { type: 'VoicePlan', value: { results: [{ type: 'TerminalCommand', ok: true }] } } });
+    const again = await core.router.dispatch(say('git push -f'), window.sender);
+    expect(again).toMatchObject({ ok: true, value: { results: [{ type: 'TerminalCommand', ok: true }] } });
+  });
+
   it('asks before rm, and the policy still refuses rm -rf ~ after Confirm; sudo is refused outright', async () => {
     const window = testSender();
     const asked = confirmation(await core.router.dispatch(say('run rm -rf ~'), window.sender));
