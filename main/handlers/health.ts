@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { HealthReport } from '../../shared/contract/health';
 import type { Handler, Router } from '../ipc/router';
 import type { HealthMonitor } from '../services/health/monitor';
@@ -11,16 +10,10 @@ export function healthReportHandler(
   info: { version: string; transport: HealthReport['transport'] },
 ): Handler<'HealthReport'> {
   const startedAt = performance.now();
-  // 10 ms resolution: fine enough to see a 50 ms stall, cheap enough to leave on.
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
   return {
     run: async () => {
       const memory = process.memoryUsage();
-      // Nanoseconds to milliseconds; an empty histogram (no sample yet) reads as 0, not NaN.
-      const ms = (ns: number) => (Number.isFinite(ns) ? ns / 1e6 : 0);
-      const eventLoopDelay = { maxMs: ms(loop.max), p99Ms: ms(loop.percentile(99)), meanMs: ms(loop.mean) };
-      loop.reset();
+      const eventLoopDelay = monitor.takeLoopDelaySinceLastRead();
       return {
         eventLoopDelay,
         version: info.version,

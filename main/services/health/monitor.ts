@@ -94,6 +94,8 @@ export class HealthMonitor {
   /** Conditions currently over their threshold, so each crossing warns once. */
   readonly #raised = new Set<string>();
   #loop: IntervalHistogram | undefined;
+  /** The loop delay since the last HealthReport read it (a window the reader chooses, unlike the samples'). */
+  #sinceReport: IntervalHistogram | undefined;
   #elu: EventLoopUtilization | undefined;
   #timer: NodeJS.Timeout | undefined;
   #latest: HealthSnapshot | undefined;
@@ -118,6 +120,8 @@ export class HealthMonitor {
     if (this.#timer) return;
     this.#loop = monitorEventLoopDelay({ resolution: loopResolutionMs });
     this.#loop.enable();
+    this.#sinceReport = monitorEventLoopDelay({ resolution: loopResolutionMs });
+    this.#sinceReport.enable();
     this.#elu = performance.eventLoopUtilization();
     this.#lastCount = this.#probes.messageCount();
     this.#lastSampleAt = this.#now();
@@ -130,6 +134,20 @@ export class HealthMonitor {
     this.#timer = undefined;
     this.#loop?.disable();
     this.#loop = undefined;
+    this.#sinceReport?.disable();
+    this.#sinceReport = undefined;
+  }
+
+  /**
+   * Event-loop delay since the previous call (or since start), then starts a new window: what
+   * a HealthReport shows as the delay since the last one. Zeros while the monitor is stopped.
+   */
+  takeLoopDelaySinceLastRead(): { maxMs: number; p99Ms: number; meanMs: number } {
+    const loop = this.#sinceReport;
+    if (!loop) return { maxMs: 0, p99Ms: 0, meanMs: 0 };
+    const delay = { maxMs: ms(loop.max), p99Ms: ms(loop.percentile(99)), meanMs: ms(loop.mean) };
+    loop.reset();
+    return delay;
   }
 
   /** Registers a way to free memory under pressure; the returned function removes it. */

@@ -103,6 +103,20 @@ describe('HealthMonitor', () => {
     expect(monitor.warnings().map((warning) => warning.kind)).toEqual(['error-rate']);
   });
 
+  it('reports the loop delay since the last read, each read starting a new window, and nothing once stopped', async () => {
+    const { monitor } = monitorWith();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    busyWait(150);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const stalled = monitor.takeLoopDelaySinceLastRead();
+    expect(stalled.maxMs).toBeGreaterThanOrEqual(100);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The stall belongs to the window already read.
+    expect(monitor.takeLoopDelaySinceLastRead().maxMs).toBeLessThan(stalled.maxMs);
+    monitor.stop();
+    expect(monitor.takeLoopDelaySinceLastRead()).toEqual({ maxMs: 0, p99Ms: 0, meanMs: 0 });
+  });
+
   it('keeps ten minutes of history at most', async () => {
     const { monitor } = monitorWith();
     for (let index = 0; index < 130; index += 1) await monitor.sample();
