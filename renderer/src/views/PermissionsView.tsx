@@ -1,12 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { SubjectPermissions } from '../../../shared/contract/permissions';
-import { ReplyError, request } from '../api';
+import { request } from '../api';
+import { describeFailure, useListed } from '../useListed';
 import { permissionInWords } from './permission-words';
 import './storage-views.css';
-
-function describe(caught: unknown): string {
-  return caught instanceof ReplyError ? caught.payload.message : 'The request failed.';
-}
 
 function subjectName(subject: string): string {
   if (subject === 'window') return 'Desktop window';
@@ -17,29 +12,19 @@ function subjectName(subject: string): string {
 
 /** Every kind of sender with what it may do now; revoking applies to its very next message. */
 export function PermissionsView() {
-  const [subjects, setSubjects] = useState<SubjectPermissions[]>([]);
-  const [message, setMessage] = useState<string>();
-
-  const load = useCallback(async () => {
-    try {
-      setSubjects((await request({ type: 'PermissionList', data: {} })).subjects);
-      setMessage(undefined);
-    } catch (caught) {
-      setMessage(describe(caught));
-    }
-  }, []);
-
-  useEffect(() => {
-    const timer = setTimeout(() => void load(), 0);
-    return () => clearTimeout(timer);
-  }, [load]);
+  const {
+    items: subjects,
+    message,
+    setMessage,
+    reload: load,
+  } = useListed(async () => (await request({ type: 'PermissionList', data: {} })).subjects);
 
   const revoke = async (target: { grantId: number } | { subject: string; index: number }) => {
     try {
       await request({ type: 'PermissionRevoke', data: target });
       await load();
     } catch (caught) {
-      setMessage(describe(caught));
+      setMessage(describeFailure(caught));
     }
   };
 

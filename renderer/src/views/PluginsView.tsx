@@ -1,12 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { PluginInfo } from '../../../shared/contract/plugins';
-import { ReplyError, request } from '../api';
+import { request } from '../api';
+import { describeFailure, useListed } from '../useListed';
 import { permissionInWords } from './permission-words';
 import './storage-views.css';
-
-function describe(caught: unknown): string {
-  return caught instanceof ReplyError ? caught.payload.message : 'The request failed.';
-}
 
 const stateWords: Record<PluginInfo['state'], string> = {
   pending: 'Waiting for your approval',
@@ -17,23 +14,13 @@ const stateWords: Record<PluginInfo['state'], string> = {
 
 /** The plugins found, their consent screen, state, recent errors and counts. */
 export function PluginsView() {
-  const [plugins, setPlugins] = useState<PluginInfo[]>([]);
-  const [message, setMessage] = useState<string>();
+  const {
+    items: plugins,
+    message,
+    setMessage,
+    reload: load,
+  } = useListed(async () => (await request({ type: 'PluginList', data: {} })).plugins);
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      setPlugins((await request({ type: 'PluginList', data: {} })).plugins);
-      setMessage(undefined);
-    } catch (caught) {
-      setMessage(describe(caught));
-    }
-  }, []);
-
-  useEffect(() => {
-    const timer = setTimeout(() => void load(), 0);
-    return () => clearTimeout(timer);
-  }, [load]);
 
   const act = async (type: 'PluginApprove' | 'PluginEnable' | 'PluginDisable' | 'PluginRemove', id: string) => {
     setBusy(true);
@@ -41,7 +28,7 @@ export function PluginsView() {
       await request({ type, data: { id } });
       await load();
     } catch (caught) {
-      setMessage(describe(caught));
+      setMessage(describeFailure(caught));
     } finally {
       setBusy(false);
     }
