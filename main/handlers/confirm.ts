@@ -4,7 +4,7 @@ import { limits } from '../../shared/limits';
 import { LocalBrainError } from '../../shared/errors';
 import type { AuditSummary } from '../ports/audit';
 import type { Sender } from '../ports/sender';
-import type { Handler } from '../ipc/router';
+import type { Handler, Router } from '../ipc/router';
 import type { TerminalCommands } from '../services/commands/terminal-commands';
 import type { PermissionsService } from '../services/permissions/permissions-service';
 
@@ -54,6 +54,31 @@ export function terminalConfirmer(commands: TerminalCommands, permissions: Permi
       return [request.cmd, ...request.args].join(' ');
     },
     drop: (actor, token) => commands.confirmations.drop(actor, token),
+  };
+}
+
+/**
+ * Messages a capability's `ask` permission held back: `once` dispatches the held message
+ * through the router again (validated, authorized with this one ask answered, audited
+ * with the sender's actor), `always` first keeps the asked permission as an allow for the
+ * sender's kind. Denies and revocations still win, since the message is authorized anew.
+ */
+export function messageConfirmer(router: Router): Confirmer {
+  const { permissions } = router;
+  return {
+    summarize(token) {
+      const held = permissions.peekAsk(token);
+      return held && { kind: 'Message', message: held.request.type, action: held.action.slice(0, 200) };
+    },
+    async confirm(token, decision, sender) {
+      const { held, approval } = permissions.redeemAsk(sender.actor, token);
+      if (decision === 'always') permissions.grant(held.subject, { ...held.permission, effect: 'allow' }, 'confirm');
+      const reply = await router.dispatch(held.request, sender, { approval, auditExtra: { confirmed: decision } });
+      if (!reply.ok) throw new LocalBrainError(reply.error.code, reply.error.message, reply.error.details);
+      return { type: 'Message', value: { type: held.request.type, value: reply.value } };
+    },
+    decline: (actor, token) => permissions.redeemAsk(actor, token).held.action,
+    drop: (actor, token) => permissions.dropAsk(actor, token),
   };
 }
 
