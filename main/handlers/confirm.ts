@@ -21,6 +21,8 @@ export type ApprovingDecision = Exclude<ConfirmDecision, 'deny'>;
 export interface Confirmer {
   /** The audit summary of a live token this kind issued; undefined when the token is not its own. */
   summarize(token: string): AuditSummary | undefined;
+  /** True for a token this kind issued, even an expired one; without it, a token is its own while summarize knows it. */
+  owns?(token: string): boolean;
   confirm(token: string, decision: ApprovingDecision, sender: Sender, signal: AbortSignal): Promise<ReplyValue<'Confirm'>>;
   /** Uses the token up without running anything (the person chose deny); returns what was declined, in words. */
   decline(actor: string, token: string): string;
@@ -70,6 +72,7 @@ export function messageConfirmer(router: Router): Confirmer {
       const held = permissions.peekAsk(token);
       return held && { kind: 'Message', message: held.request.type, action: held.action.slice(0, 200) };
     },
+    owns: (token) => permissions.holdsAsk(token),
     async confirm(token, decision, sender) {
       const { held, approval } = permissions.redeemAsk(sender.actor, token);
       if (decision === 'always') permissions.grant(held.subject, { ...held.permission, effect: 'allow' }, 'confirm');
@@ -84,7 +87,11 @@ export function messageConfirmer(router: Router): Confirmer {
 
 /** The kind that issued a token; an unknown, used or expired token goes to the first kind, which refuses it. */
 function ownerOf(confirmers: readonly [Confirmer, ...Confirmer[]], token: string): Confirmer {
-  return confirmers.find((confirmer) => confirmer.summarize(token) !== undefined) ?? confirmers[0];
+  return (
+    confirmers.find((confirmer) => confirmer.summarize(token) !== undefined) ??
+    confirmers.find((confirmer) => confirmer.owns?.(token) === true) ??
+    confirmers[0]
+  );
 }
 
 /**

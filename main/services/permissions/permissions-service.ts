@@ -165,6 +165,11 @@ export class PermissionsService {
     return this.#asks.peek(token);
   }
 
+  /** True for an ask token this service issued and still remembers, expired or not. */
+  holdsAsk(token: string): boolean {
+    return this.#asks.holds(token);
+  }
+
   /** Forgets an ask its owner cancelled. */
   dropAsk(actor: string, token: string): boolean {
     return this.#asks.drop(actor, token);
@@ -257,7 +262,12 @@ function whatIsAsked(request: Request, targets: FileTargets | undefined): Partia
       return { command: { cmd, args, ...(cwd === undefined ? {} : { cwd }) } };
     }
     case 'FileOperation':
-      return { file: { op: request.data.op.kind, paths: targets?.relative.length ? [...targets.relative] : requestedPaths(request.data) } };
+      return {
+        file: {
+          op: request.data.op.kind,
+          paths: targets?.relative.length ? [...targets.relative] : requestedPaths(request.data),
+        },
+      };
     case 'SettingsSet':
       return { keys: Object.keys(request.data.values) };
     default:
