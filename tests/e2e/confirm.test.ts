@@ -56,7 +56,8 @@ describe('the confirmation dialog in Chromium over serve mode (issue 10 item 1)'
     expect(await shown.innerText()).toMatch(/serve:\d+/);
     expect(await shown.innerText()).toContain('the workspace');
     expect(await shown.innerText()).toContain('shell');
-    // Escape is deny: the dialog goes and nothing ran.
+    // Deny has the focus; Escape is deny too: the dialog goes and nothing ran.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Deny');
     await page.keyboard.press('Escape');
     await dialog().waitFor({ state: 'detached' });
     expect(await marker()).toBeUndefined();

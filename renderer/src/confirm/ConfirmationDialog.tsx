@@ -94,6 +94,7 @@ function whatTitle(details: ConfirmationDetails): string {
 export function ConfirmationDialog({ pending, onClosed }: { pending: Pending; onClosed: () => void }) {
   const { details } = pending;
   const dialog = useRef<HTMLDialogElement>(null);
+  const deny = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const reasonId = useId();
   const [phase, setPhase] = useState<Phase>({ name: 'asking' });
@@ -102,6 +103,8 @@ export function ConfirmationDialog({ pending, onClosed }: { pending: Pending; on
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
+    // The safe answer has the focus, so a stray Enter runs nothing.
+    deny.current?.focus();
     return () => element?.close();
   }, []);
 
@@ -233,7 +236,7 @@ export function ConfirmationDialog({ pending, onClosed }: { pending: Pending; on
           <button type="button" disabled={phase.name === 'sending'} onClick={() => decide('always')}>
             Always allow
           </button>
-          <button type="button" autoFocus disabled={phase.name === 'sending'} onClick={() => decide('deny')}>
+          <button ref={deny} type="button" disabled={phase.name === 'sending'} onClick={() => decide('deny')}>
             Deny
           </button>
         </div>
