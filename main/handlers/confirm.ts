@@ -68,9 +68,13 @@ export function terminalConfirmer(commands: TerminalCommands, permissions: Permi
 export function messageConfirmer(router: Router): Confirmer {
   const { permissions } = router;
   return {
-    summarize(token) {
-      const held = permissions.peekAsk(token);
-      return held && { kind: 'Message', message: held.request.type, action: held.action.slice(0, 200) };
+    summarize(token): AuditSummary | undefined {
+      const request = permissions.peekAsk(token)?.request;
+      if (!request) return undefined;
+      // As for TerminalCommand: the program and the argument count, never the arguments.
+      return request.type === 'TerminalCommand'
+        ? { kind: 'Message', message: request.type, cmd: request.data.cmd, argc: request.data.args.length }
+        : { kind: 'Message', message: request.type };
     },
     owns: (token) => permissions.holdsAsk(token),
     async confirm(token, decision, sender) {

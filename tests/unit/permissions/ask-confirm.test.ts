@@ -187,6 +187,21 @@ describe('a capability-level ask', () => {
     expect(await made()).toBe(false);
   });
 
+  it('passes a command the policy then asks about on to its own confirmation', async () => {
+    const { router, permissions } = app();
+    permissions.grant('window', { message: 'TerminalCommand', commands: '*', effect: 'ask' }, 'setting');
+    const window = testSender({ actor: 'window:1', capability: personCapability('window') }).sender;
+    const shell: Request = { type: 'TerminalCommand', data: { cmd: 'sh', args: ['-c', 'touch made.txt'] } };
+    const held = details(await router.dispatch(shell, window));
+    expect(held).toMatchObject({ kind: 'Message', command: { cmd: 'sh', args: ['-c', 'touch made.txt'] } });
+    const policy = details(await router.dispatch({ type: 'Confirm', data: { token: held.token, decision: 'once' } }, window));
+    expect(policy).toMatchObject({ kind: 'TerminalCommand', rule: 'asks' });
+    expect(await made()).toBe(false);
+    const reply = await router.dispatch({ type: 'Confirm', data: { token: policy.token, decision: 'once' } }, window);
+    expect(reply).toMatchObject({ ok: true, value: { type: 'TerminalCommand', value: { exitCode: 0 } } });
+    expect(await made()).toBe(true);
+  });
+
   it('lets a stored "ask me first" beat a built-in allow for the person’s own window', async () => {
     const { router, permissions } = app();
     permissions.grant('window', askTouch, 'setting');
