@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,21 @@ describe('the confirmation dialog in Chromium over serve mode (issue 10 item 1)'
     const again = await runAskingCommand();
     await again.getByRole('button', { name: 'Deny' }).click();
     await again.getByRole('button', { name: 'Close' }).click();
+    await dialog().waitFor({ state: 'detached' });
+  });
+
+  it('keeps "Always allow": the same command then runs without asking', async () => {
+    await rm(path.join(workspace.path, 'marker.txt'));
+    const shown = await runAskingCommand();
+    await shown.getByRole('button', { name: 'Always allow' }).click();
+    await shown.getByRole('status').getByText('Ran it. It exited with code 0.').waitFor();
+    await shown.getByRole('button', { name: 'Close' }).click();
+    await dialog().waitFor({ state: 'detached' });
+    await rm(path.join(workspace.path, 'marker.txt'));
+
+    await page.getByRole('textbox', { name: 'Command to run once' }).press('Enter');
+    await expect.poll(marker).toBe('ran-42\n');
+    expect(await dialog().count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });
