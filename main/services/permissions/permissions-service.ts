@@ -32,7 +32,7 @@ export interface HeldAsk {
   /** The `ask` permission that matched; "always allow" keeps it as an allow. */
   readonly permission: Permission;
   readonly subject: string;
-  /** The words shown, kept for the audit entry of a decline. */
+  /** The words shown, for the reply to a decline ("You declined …"). */
   readonly action: string;
 }
 
@@ -63,9 +63,9 @@ interface KnownSubject {
  * The one place that decides whether a sender may send a message: deny by default, deny
  * wins, then allow, then ask, except that a stored "ask me first" beats a built-in allow
  * (and a stored "always allow" beats it again). An ask answers ConfirmationRequired with a
- * one-time token holding the message for the sender's actor. A sender's capability (its kind's built-in or approved
- * permissions) is joined with the grants stored for its subject, read from memory on
- * every message, so a revoke applies to the very next one.
+ * one-time token holding the message for the sender's actor. A sender's capability (its
+ * kind's built-in or approved permissions) is joined with the grants stored for its
+ * subject, read from memory on every message, so a revoke applies to the very next one.
  */
 export class PermissionsService {
   readonly #store: GrantStore;
