@@ -4,7 +4,7 @@ import { limits } from '../../shared/limits';
 import { LocalBrainError } from '../../shared/errors';
 import type { AuditSummary } from '../ports/audit';
 import type { Sender } from '../ports/sender';
-import type { Handler } from '../ipc/router';
+import type { Handler, Router } from '../ipc/router';
 import type { TerminalCommands } from '../services/commands/terminal-commands';
 import type { PermissionsService } from '../services/permissions/permissions-service';
 
@@ -21,6 +21,8 @@ export type ApprovingDecision = Exclude<ConfirmDecision, 'deny'>;
 export interface Confirmer {
   /** The audit summary of a live token this kind issued; undefined when the token is not its own. */
   summarize(token: string): AuditSummary | undefined;
+  /** True for a token this kind issued, even an expired one; without it, a token is its own while summarize knows it. */
+  owns?(token: string): boolean;
   confirm(token: string, decision: ApprovingDecision, sender: Sender, signal: AbortSignal): Promise<ReplyValue<'Confirm'>>;
   /** Uses the token up without running anything (the person chose deny); returns what was declined, in words. */
   decline(actor: string, token: string): string;
@@ -57,9 +59,43 @@ export function terminalConfirmer(commands: TerminalCommands, permissions: Permi
   };
 }
 
+/**
+ * Messages a capability's `ask` permission held back: `once` dispatches the held message
+ * through the router again (validated, authorized with this one ask answered, audited
+ * with the sender's actor), `always` first keeps the asked permission as an allow for the
+ * sender's kind. Denies and revocations still win, since the message is authorized anew.
+ */
+export function messageConfirmer(router: Router): Confirmer {
+  const { permissions } = router;
+  return {
+    summarize(token): AuditSummary | undefined {
+      const request = permissions.peekAsk(token)?.request;
+      if (!request) return undefined;
+      // As for TerminalCommand: the program and the argument count, never the arguments.
+      return request.type === 'TerminalCommand'
+        ? { kind: 'Message', message: request.type, cmd: request.data.cmd, argc: request.data.args.length }
+        : { kind: 'Message', message: request.type };
+    },
+    owns: (token) => permissions.holdsAsk(token),
+    async confirm(token, decision, sender) {
+      const { held, approval } = permissions.redeemAsk(sender.actor, token);
+      if (decision === 'always') permissions.grant(held.subject, { ...held.permission, effect: 'allow' }, 'confirm');
+      const reply = await router.dispatch(held.request, sender, { approval, auditExtra: { confirmed: decision } });
+      if (!reply.ok) throw new LocalBrainError(reply.error.code, reply.error.message, reply.error.details);
+      return { type: 'Message', value: { type: held.request.type, value: reply.value } };
+    },
+    decline: (actor, token) => permissions.redeemAsk(actor, token).held.action,
+    drop: (actor, token) => permissions.dropAsk(actor, token),
+  };
+}
+
 /** The kind that issued a token; an unknown, used or expired token goes to the first kind, which refuses it. */
 function ownerOf(confirmers: readonly [Confirmer, ...Confirmer[]], token: string): Confirmer {
-  return confirmers.find((confirmer) => confirmer.summarize(token) !== undefined) ?? confirmers[0];
+  return (
+    confirmers.find((confirmer) => confirmer.summarize(token) !== undefined) ??
+    confirmers.find((confirmer) => confirmer.owns?.(token) === true) ??
+    confirmers[0]
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import { PtyService, type PtySettings } from '../services/pty/service';
 import type { WorkspaceRoots } from '../services/workspace/roots';
 import type { CommandGrant } from '../../shared/contract/permissions';
 import type { EffectiveScope } from '../services/permissions/permissions-service';
-import { confirmCancelHandler, confirmHandler, terminalConfirmer, type Confirmer } from './confirm';
+import { confirmCancelHandler, confirmHandler, messageConfirmer, terminalConfirmer, type Confirmer } from './confirm';
 import { ptyHandlers } from './pty';
 
 /** Slack beyond the command's own timeout, so the process is killed and reported before the router's deadline fires. */
@@ -44,7 +44,7 @@ export interface TerminalDomainOptions {
   readonly logger: Logger;
   /** The settings service's view of the terminal settings; defaults apply until it is wired. */
   readonly ptySettings?: () => Partial<PtySettings>;
-  /** Other kinds of confirmation (spoken plans) that Confirm and ConfirmCancel also redeem. */
+  /** Other kinds of confirmation (spoken plans) that Confirm and ConfirmCancel also redeem, besides commands and held messages. */
   readonly confirmers?: readonly Confirmer[];
 }
 
@@ -59,7 +59,11 @@ export function registerTerminalDomain(options: TerminalDomainOptions, disposabl
   pty.prewarm();
   const { router } = options;
   disposables.add(router.register('TerminalCommand', terminalCommandHandler(commands)));
-  const confirmers = [terminalConfirmer(commands, router.permissions), ...(options.confirmers ?? [])] as const;
+  const confirmers = [
+    terminalConfirmer(commands, router.permissions),
+    messageConfirmer(router),
+    ...(options.confirmers ?? []),
+  ] as const;
   disposables.add(router.register('Confirm', confirmHandler(confirmers)));
   disposables.add(router.register('ConfirmCancel', confirmCancelHandler(confirmers)));
   disposables.add(

@@ -6,7 +6,7 @@ import { limits } from '../../shared/limits';
 import type { AuditRecord, AuditSink, AuditSummary, Outcome } from '../ports/audit';
 import { RouterMetrics } from './metrics';
 import type { Sender } from '../ports/sender';
-import { PermissionsService, type EffectiveScope } from '../services/permissions/permissions-service';
+import { PermissionsService, type AskApproval, type EffectiveScope } from '../services/permissions/permissions-service';
 
 export interface HandlerContext {
   readonly sender: Sender;
@@ -40,6 +40,8 @@ export interface DispatchOptions {
   readonly refusal?: LocalBrainError;
   /** Merged into the audit summary, e.g. the `planId` of the spoken plan a step belongs to. */
   readonly auditExtra?: AuditSummary;
+  /** The person's "allow once" for a message an `ask` permission held back (Confirm dispatches it). */
+  readonly approval?: AskApproval;
 }
 
 export interface RouterOptions {
@@ -114,7 +116,7 @@ export class Router {
       const handler = this.#handlers.get(request.type);
       summary = handler?.summarize?.(request.data) ?? {};
       privileged = typeof handler?.privileged === 'function' ? handler.privileged(request.data) : (handler?.privileged ?? false);
-      const scope = await this.#permissions.authorize(sender, request);
+      const scope = await this.#permissions.authorize(sender, request, options.approval);
       if (!handler) throw new LocalBrainError('Unavailable', `${request.type} is not available in this build.`);
       const value = await this.#run(handler, request.data, sender, scope);
       reply = okEnvelope(value);

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { VoiceShow } from '../../shared/contract/voice';
 import { CommandBar } from './command/CommandBar';
+import { ConfirmationHost } from './confirm/ConfirmationDialog';
 import { useConnection } from './useConnection';
 import { AuditView } from './views/AuditView';
 import { CommandView } from './views/CommandView';
@@ -91,6 +92,7 @@ export function App() {
           </div>
         </div>
       )}
+      <ConfirmationHost />
       <footer className="status-bar" role="status" aria-label="Connection">
         <span className={`connection ${connection}`}>
           {connection === 'connected' ? 'Connected' : connection === 'connecting' ? 'Connecting…' : 'Disconnected'}

@@ -3,8 +3,11 @@ import { defineMessage } from './define';
 import { terminalCommandReplySchema } from './terminal';
 import { voiceCommandReplySchema, voicePlanSchema } from './voice';
 
-/** What a confirmation approves: one terminal command, or a whole spoken plan. */
-export const confirmationKindSchema = z.enum(['TerminalCommand', 'VoicePlan']);
+/**
+ * What a confirmation approves: one terminal command (the command policy asked), a whole
+ * spoken plan, or one message of any type that a capability's `ask` permission held back.
+ */
+export const confirmationKindSchema = z.enum(['TerminalCommand', 'VoicePlan', 'Message']);
 export type ConfirmationKind = z.infer<typeof confirmationKindSchema>;
 
 /** The `details` of a ConfirmationRequired error: what to show the person and the token that approves it. */
@@ -16,8 +19,16 @@ export const confirmationDetailsSchema = z.object({
   kind: confirmationKindSchema.optional(),
   /** Who asks: the actor the token is bound to (`window:1`, `serve:2`, `plugin:word-count`). */
   asker: z.string().optional(),
-  /** Exactly what would run, for a TerminalCommand. */
+  /** Exactly what would run, for a TerminalCommand (or a held TerminalCommand message). */
   command: z.object({ cmd: z.string(), args: z.array(z.string()), cwd: z.string().optional() }).optional(),
+  /** For a Message: the type of the message held back, e.g. `FileOperation`. */
+  message: z.string().optional(),
+  /** For a held FileOperation: the operation and the paths it touches (relative to its workspace root). */
+  file: z.object({ op: z.string(), paths: z.array(z.string()) }).optional(),
+  /** For a held SettingsSet: the keys it changes. */
+  keys: z.array(z.string()).optional(),
+  /** For a Message: what "always allow" keeps for this sender kind, in words. */
+  always: z.string().optional(),
   token: z.string(),
   /** What will run, for the prompt, e.g. `apt-get install jq`. */
   action: z.string(),
@@ -50,6 +61,8 @@ export const confirmMessages = {
     z.discriminatedUnion('type', [
       z.object({ type: z.literal('TerminalCommand'), value: terminalCommandReplySchema }),
       z.object({ type: z.literal('VoicePlan'), value: voiceCommandReplySchema }),
+      /** A held message ran: its type and its own reply value. */
+      z.object({ type: z.literal('Message'), value: z.object({ type: z.string(), value: z.unknown() }) }),
     ]),
   ),
   /** Drops a pending confirmation (the person chose Cancel); nothing it approved runs. */

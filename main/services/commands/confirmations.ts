@@ -69,6 +69,11 @@ export class ConfirmationStore<T> {
     return entry && entry.expiresAt > this.now() ? entry.action : undefined;
   }
 
+  /** True for a token this store issued and still remembers, expired or not (so its refusal can say it expired). */
+  holds(token: string): boolean {
+    return this.#pending.has(token);
+  }
+
   get size(): number {
     return this.#pending.size;
   }

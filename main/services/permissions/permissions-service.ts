@@ -1,7 +1,9 @@
 import type { Request } from '../../../shared/contract';
+import type { ConfirmationDetails } from '../../../shared/contract/confirm';
 import type { Capability, Permission, StoredGrant, SubjectPermissions } from '../../../shared/contract/permissions';
 import { LocalBrainError } from '../../../shared/errors';
 import type { Sender } from '../../ports/sender';
+import { ConfirmationStore } from '../commands/confirmations';
 import type { WorkspaceRoots } from '../workspace/roots';
 import { MemoryGrantStore, type GrantStore } from './grant-store';
 import {
@@ -20,6 +22,30 @@ export interface PermissionsServiceOptions {
   readonly store?: GrantStore;
   /** For path scopes narrower than `**`; without roots such scopes match nothing. */
   readonly roots?: WorkspaceRoots;
+  /** Where the tokens of capability-level asks wait (a test passes one with a short life). */
+  readonly asks?: ConfirmationStore<HeldAsk>;
+}
+
+/** A message an `ask` permission held back: exactly what the person is shown and may let run. */
+export interface HeldAsk {
+  readonly request: Request;
+  /** The `ask` permission that matched; "always allow" keeps it as an allow. */
+  readonly permission: Permission;
+  readonly subject: string;
+  /** The words shown, for the reply to a decline ("You declined …"). */
+  readonly action: string;
+}
+
+/**
+ * The person's "allow once" for one held message: made only by {@link PermissionsService.redeemAsk},
+ * good for one authorize call of the same actor and message type, then spent.
+ */
+export class AskApproval {
+  constructor(
+    readonly actor: string,
+    readonly type: Request['type'],
+    readonly permission: Permission,
+  ) {}
 }
 
 /** Actors remembered per subject for the Permissions view; a busy serve session must not grow this without bound. */
@@ -35,28 +61,37 @@ interface KnownSubject {
 
 /**
  * The one place that decides whether a sender may send a message: deny by default, deny
- * wins, then allow, then ask. A sender's capability (its kind's built-in or approved
- * permissions) is joined with the grants stored for its subject, read from memory on
- * every message, so a revoke applies to the very next one.
+ * wins, then allow, then ask, except that a stored "ask me first" beats a built-in allow
+ * (and a stored "always allow" beats it again). An ask answers ConfirmationRequired with a
+ * one-time token holding the message for the sender's actor. A sender's capability (its
+ * kind's built-in or approved permissions) is joined with the grants stored for its
+ * subject, read from memory on every message, so a revoke applies to the very next one.
  */
 export class PermissionsService {
   readonly #store: GrantStore;
   readonly #roots: WorkspaceRoots | undefined;
   readonly #subjects = new Map<string, KnownSubject>();
+  readonly #asks: ConfirmationStore<HeldAsk>;
+  /** Approvals this service made and has not seen spent; a forged AskApproval is not among them. */
+  readonly #approvals = new WeakSet<AskApproval>();
 
   constructor(options: PermissionsServiceOptions = {}) {
     this.#store = options.store ?? new MemoryGrantStore();
     this.#roots = options.roots;
+    this.#asks = options.asks ?? new ConfirmationStore<HeldAsk>();
   }
 
   /**
    * Returns the permissions that allow `request`; throws PermissionDenied naming what is
-   * missing (or what denies it), or ConfirmationRequired for an `ask` permission.
+   * missing (or what denies it), or ConfirmationRequired for an `ask` permission: its token
+   * holds this very message for the sender's actor, and Confirm redeems it. `approval`
+   * (from {@link redeemAsk}) answers that ask once; a deny still wins over it.
    */
-  async authorize(sender: Sender, request: Request): Promise<EffectiveScope> {
+  async authorize(sender: Sender, request: Request, approval?: AskApproval): Promise<EffectiveScope> {
     const capability = sender.capability;
     this.#remember(capability, sender.actor);
-    const permissions = this.#effective(capability);
+    const stored = this.#stored(capability.subject);
+    const permissions = stored.length === 0 ? capability.permissions : [...capability.permissions, ...stored];
     const relevant = permissions.filter((permission) => permission.message === request.type);
     const targets =
       relevant.some(needsFileTargets) && request.type === 'FileOperation' ? await this.#targets(request) : undefined;
@@ -69,15 +104,15 @@ export class PermissionsService {
       });
     }
     const allowed = matching.filter((permission) => (permission.effect ?? 'allow') === 'allow');
-    if (allowed.length > 0) return allowed;
-    const asked = matching.find((permission) => permission.effect === 'ask');
-    if (asked) {
-      throw new LocalBrainError('ConfirmationRequired', `${sender.actor} asks for ${describeRequest(request, targets)}.`, {
-        actor: sender.actor,
-        action: describeRequest(request, targets),
-        reason: `${describePermission(asked)} is set to ask first.`,
-      });
-    }
+    const asks = matching.filter((permission) => permission.effect === 'ask');
+    // The person's stored "ask me first" beats a built-in allow; their stored "always allow" beats any ask.
+    const storedAsk = asks.some((permission) => stored.includes(permission));
+    const storedAllow = allowed.some((permission) => stored.includes(permission));
+    if (allowed.length > 0 && (storedAllow || !storedAsk)) return allowed;
+    const approved = approval && this.#approved(approval, sender, request, asks);
+    if (approved) return [{ ...approved, effect: 'allow' }];
+    const asked = asks.find((permission) => stored.includes(permission)) ?? asks[0];
+    if (asked) throw this.#ask(sender, request, asked, targets);
     const missing = describeRequest(request, targets);
     throw new LocalBrainError('PermissionDenied', `${sender.actor} lacks the permission for ${missing}.`, {
       actor: sender.actor,
@@ -85,12 +120,66 @@ export class PermissionsService {
     });
   }
 
-  /** A sender kind's permissions now: its base plus stored allows, then stored denies (which win). */
-  #effective(capability: Capability): readonly Permission[] {
+  /** The ask an approval answers, when it is this service's own, unspent, for this actor and message, and still asked. */
+  #approved(approval: AskApproval, sender: Sender, request: Request, asks: readonly Permission[]): Permission | undefined {
+    if (!this.#approvals.has(approval) || approval.actor !== sender.actor || approval.type !== request.type) return undefined;
+    const wanted = JSON.stringify(approval.permission);
+    const asked = asks.find((permission) => JSON.stringify(permission) === wanted);
+    // Spent on first use, so the approval cannot let a second message through.
+    if (!asked || !this.#approvals.delete(approval)) return undefined;
+    return asked;
+  }
+
+  #ask(sender: Sender, request: Request, asked: Permission, targets: FileTargets | undefined): LocalBrainError {
+    const action = describeRequest(request, targets);
+    const subject = sender.capability.subject;
+    const issued = this.#asks.issue(
+      sender.actor,
+      { request, permission: asked, subject, action },
+      { action, reason: `${describePermission(asked)} is set to ask first.`, rule: 'permission-ask' },
+    );
+    const details: ConfirmationDetails = {
+      ...issued,
+      kind: 'Message',
+      asker: sender.actor,
+      message: request.type,
+      ...whatIsAsked(request, targets),
+      always: describePermission({ ...asked, effect: 'allow' }),
+    };
+    return new LocalBrainError('ConfirmationRequired', `${sender.actor} asks for ${action}. Confirm to let it run.`, details);
+  }
+
+  /**
+   * Uses up a capability-level ask's token: the held message and a one-time approval for it.
+   * Throws PermissionDenied for an unknown, used, expired or another actor's token.
+   */
+  redeemAsk(actor: string, token: string): { held: HeldAsk; approval: AskApproval } {
+    const held = this.#asks.redeem(actor, token);
+    const approval = new AskApproval(actor, held.request.type, held.permission);
+    this.#approvals.add(approval);
+    return { held, approval };
+  }
+
+  /** The message behind a live ask token, without using it (for the audit summary); undefined when it is not one. */
+  peekAsk(token: string): HeldAsk | undefined {
+    return this.#asks.peek(token);
+  }
+
+  /** True for an ask token this service issued and still remembers, expired or not. */
+  holdsAsk(token: string): boolean {
+    return this.#asks.holds(token);
+  }
+
+  /** Forgets an ask its owner cancelled. */
+  dropAsk(actor: string, token: string): boolean {
+    return this.#asks.drop(actor, token);
+  }
+
+  /** The permissions stored for a sender kind: "always allow" decisions, revocations (denies) and "ask me first". */
+  #stored(subject: string): readonly Permission[] {
     const grants = this.#store.list();
-    if (grants.length === 0) return capability.permissions;
-    const own = grants.filter((grant) => grant.subject === capability.subject).map((grant) => grant.permission);
-    return own.length === 0 ? capability.permissions : [...capability.permissions, ...own];
+    if (grants.length === 0) return [];
+    return grants.filter((grant) => grant.subject === subject).map((grant) => grant.permission);
   }
 
   async #targets(request: Extract<Request, { type: 'FileOperation' }>): Promise<FileTargets> {
@@ -162,5 +251,26 @@ export class PermissionsService {
         grants: grants.filter((grant) => grant.subject === subject),
       };
     });
+  }
+}
+
+/** Exactly what a held message would do, for the dialog: the command and its arguments, or the file operation and its paths. */
+function whatIsAsked(request: Request, targets: FileTargets | undefined): Partial<ConfirmationDetails> {
+  switch (request.type) {
+    case 'TerminalCommand': {
+      const { cmd, args, cwd } = request.data;
+      return { command: { cmd, args, ...(cwd === undefined ? {} : { cwd }) } };
+    }
+    case 'FileOperation':
+      return {
+        file: {
+          op: request.data.op.kind,
+          paths: targets?.relative.length ? [...targets.relative] : requestedPaths(request.data),
+        },
+      };
+    case 'SettingsSet':
+      return { keys: Object.keys(request.data.values) };
+    default:
+      return {};
   }
 }

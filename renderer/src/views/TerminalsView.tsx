@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
 import { ReplyError, request } from '../api';
+import { RunCommand } from '../terminal/RunCommand';
 import { ensureSessionEvents } from '../terminal/session-events';
 import { TerminalPane, type PaneHandle } from '../terminal/TerminalPane';
 import type { TerminalSettings } from '../terminal/themes';
@@ -247,6 +248,7 @@ export function TerminalsView({ openRequests = 0, attachRequest, settings: given
           )
         )}
       </div>
+      <RunCommand />
       {listError && (
         <p className="terminal-error" role="alert">
           {listError}

@@ -171,7 +171,7 @@ describe('PermissionsService', () => {
     const { sender } = testSender({ actor: 'plugin:asker', capability });
     const error = await refusal(service.authorize(sender, command('git', ['pull'])));
     expect(error.code).toBe('ConfirmationRequired');
-    expect(error.details).toMatchObject({ actor: 'plugin:asker', action: 'TerminalCommand git pull' });
+    expect(error.details).toMatchObject({ asker: 'plugin:asker', action: 'TerminalCommand git pull', kind: 'Message' });
   });
 
   it('refuses to revoke the permissions that manage permissions', () => {
