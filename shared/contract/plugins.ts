@@ -34,6 +34,8 @@ export const pluginCommandSchema = z.strictObject({
   title: z.string().min(1).max(120),
   /** Phrases for the voice intent registry; `{slot}` marks a value, e.g. `word count of {path}`. */
   utterances: z.array(z.string().min(1).max(200)).max(16).default([]),
+  /** Sentences "help" and the suggestions offer, e.g. `word count of the guide`; derived from the utterances when absent. */
+  examples: z.array(z.string().min(1).max(200)).max(8).optional(),
 });
 
 export const pluginManifestSchema = z.strictObject({
