@@ -1,4 +1,4 @@
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -149,5 +149,88 @@ describe('plugin utterances in the voice', { timeout: 60_000 }, () => {
       ok: false,
       error: { code: 'NotFound', details: { intent: 'read_file' } },
     });
+  });
+});
+
+describe('dev plugins in the voice: hot reload and crashes', { timeout: 90_000 }, () => {
+  let workspace: Awaited<ReturnType<typeof tempDir>>;
+  let dataDir: Awaited<ReturnType<typeof tempDir>>;
+  let devDir: Awaited<ReturnType<typeof tempDir>>;
+  let core: Core;
+  const window = testSender({ actor: 'window:5' });
+  const attempt = (text: string) => core.router.dispatch(say(text), window.sender);
+
+  beforeEach(async () => {
+    workspace = await voiceWorkspace();
+    await writeFile(path.join(workspace.path, 'docs', 'guide.md'), 'The guide has exactly six words.\n');
+    dataDir = await tempDir();
+    devDir = await tempDir();
+    await cp(example, path.join(devDir.path, 'word-count'), { recursive: true });
+    const spin = path.join(devDir.path, 'spin');
+    await mkdir(spin);
+    await writeFile(
+      path.join(spin, 'localbrain-plugin.json'),
+      JSON.stringify({
+        id: 'spin',
+        name: 'Spin',
+        version: '1.0.0',
+        engine: '*',
+        entry: 'index.js',
+        permissions: [],
+        contributes: { commands: [{ id: 'spin', title: 'Spin forever', utterances: ['spin the wheel'] }] },
+      }),
+    );
+    await writeFile(path.join(spin, 'index.js'), `localbrain.commands.register('spin', () => { for (;;) {} });`);
+    core = await createCore({
+      dataDir: dataDir.path,
+      workspaces: [workspace.path],
+      logger: pino({ level: 'silent' }),
+      transport: 'serve',
+      version: '0.1.0',
+      keyStore: fixedKeyStore(generateDatabaseKey(), 'env'),
+      spawnPluginWorker: spawnSourceWorker,
+      pluginDevDirs: [path.join(devDir.path, 'word-count'), spin],
+    });
+  });
+
+  afterEach(async () => {
+    await core.dispose();
+    await workspace.remove();
+    await dataDir.remove();
+    await devDir.remove();
+  });
+
+  it('registers the new utterances after a hot reload and drops the old ones', async () => {
+    expect(await attempt('word count of the guide')).toMatchObject({ ok: true, value: { intent: 'word-count.count' } });
+    const manifestPath = path.join(devDir.path, 'word-count', 'localbrain-plugin.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+      contributes: { commands: { utterances: string[]; examples?: string[] }[] };
+    };
+    const [command] = manifest.contributes.commands;
+    if (!command) throw new Error('the example has a command');
+    command.utterances = ['tally the words (in|of) {path}'];
+    delete command.examples;
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    await expect
+      .poll(async () => attempt('tally the words in the guide'), { timeout: 30_000, interval: 200 })
+      .toMatchObject({ ok: true, value: { intent: 'word-count.count', results: [{ value: { words: 6 } }] } });
+    expect(await attempt('word count of the guide')).toMatchObject({ ok: true, value: { understood: false } });
+    // Without examples of its own, "help" offers the utterance as a template.
+    expect(await attempt('help')).toMatchObject({
+      ok: true,
+      value: { say: expect.stringContaining('tally the words in <path>') as unknown },
+    });
+  });
+
+  it('withdraws the intents of a plugin that crashed, and registers them again when it restarts', async () => {
+    expect(core.intents.get('spin.spin')).toBeDefined();
+    const reply = await attempt('spin the wheel');
+    expect(reply.ok).toBe(false);
+    // The CPU interrupt ended the worker: the plugin is failed and its sentence is gone until it restarts (1 s backoff).
+    expect(core.intents.get('spin.spin')).toBeUndefined();
+    expect(await attempt('spin the wheel')).toMatchObject({ ok: true, value: { understood: false } });
+    await expect.poll(() => core.intents.get('spin.spin'), { timeout: 30_000, interval: 100 }).toBeDefined();
+    // The other plugin carried on throughout.
+    expect(await attempt('word count of the guide')).toMatchObject({ ok: true, value: { results: [{ value: { words: 6 } }] } });
   });
 });
