@@ -74,7 +74,15 @@ export const pluginInfoSchema = z.object({
   error: z.string().optional(),
   /** Why it is pending: never approved, or changed since approval. */
   pendingReason: z.enum(['new', 'changed']).optional(),
-  commands: z.array(z.object({ id: z.string(), title: z.string(), utterances: z.array(z.string()) })),
+  commands: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      utterances: z.array(z.string()),
+      /** Sentences that run it by voice: the manifest's examples, else its utterances with slots as `<name>`. */
+      examples: z.array(z.string()),
+    }),
+  ),
   /** Loaded with --plugin-dev (or the developer setting) from an unpacked folder, with hot reload. */
   dev: z.boolean(),
   /** The trusted publisher whose key verified the signature, when signed. */

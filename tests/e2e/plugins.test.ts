@@ -41,6 +41,7 @@ describe('the plugins and permissions views in Chromium over serve mode', () => 
     await plugin.getByText('Waiting for your approval').waitFor();
     await plugin.getByText('Read, list and see details of files matching “docs/**”').waitFor();
     await plugin.getByText('Run “git status”').waitFor();
+    await plugin.getByText('Say: “word count of the guide”').waitFor();
     await plugin.getByRole('button', { name: 'Approve and enable' }).click();
     await plugin.getByText('Running').waitFor();
     await nav.getByRole('button', { name: 'Permissions' }).click();

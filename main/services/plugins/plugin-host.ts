@@ -9,7 +9,7 @@ import { LocalBrainError } from '../../../shared/errors';
 import type { Sender } from '../../ports/sender';
 import type { PermissionsService } from '../permissions/permissions-service';
 import type { StorageDatabase } from '../storage/database';
-import type { ContributingPlugin, Contribution } from '../voice/plugin-intents';
+import { exampleOf, type ContributingPlugin, type Contribution } from '../voice/plugin-intents';
 import { ApprovalStore } from './approvals';
 import {
   compareVersions,
@@ -508,6 +508,7 @@ export class PluginHost {
         id: command.id,
         title: command.title,
         utterances: command.utterances,
+        examples: command.examples ?? command.utterances.map(exampleOf),
       })),
       dev: record.dev,
       ...(record.loaded?.signedBy === undefined ? {} : { signedBy: record.loaded.signedBy }),
