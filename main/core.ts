@@ -13,6 +13,7 @@ import { IntentEngine } from './services/voice/engine';
 import { CommandHistory, databaseHistoryStore } from './services/voice/history';
 import { RootsLister } from './services/voice/paths';
 import { IntentRegistry } from './services/voice/registry';
+import { registerPluginIntents } from './services/voice/plugin-intents';
 import { registerStorageDomain } from './handlers/settings';
 import { registerPermissionsDomain } from './handlers/permissions';
 import { DatabaseGrantStore } from './services/permissions/grant-store';
@@ -240,6 +241,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       trustedKeys: () => storage.settings.get('plugins.trustedKeys'),
       devDirs: [...(options.pluginDevDirs ?? []), ...storage.settings.get('plugins.devDirs')],
       ...(options.spawnPluginWorker === undefined ? {} : { spawn: options.spawnPluginWorker }),
+      // A running plugin's utterances are intents like the built-ins; each says one PluginRun step.
+      contribute: (plugin) => registerPluginIntents(intents, plugin),
     });
     registerPluginsDomain(router, plugins, handlers);
     // Every worker is terminated at once; their in-flight calls end with Unavailable before storage closes.

@@ -23,6 +23,7 @@ const maxHitsPerSearch = 200;
 interface PendingPlan {
   readonly intent: string;
   readonly say: string;
+  readonly conclude: ((results: readonly StepResult[]) => string) | undefined;
   readonly plan: VoicePlan;
   readonly show: VoiceShow | undefined;
   /** The first step still to run. */
@@ -82,7 +83,15 @@ export class VoicePlans {
           ...(step.confirm ? { confirm: true } : {}),
         })),
       };
-      const pending: PendingPlan = { intent, say: draft.say, plan, show: draft.show, from: 0, innerTokens: new Map() };
+      const pending: PendingPlan = {
+        intent,
+        say: draft.say,
+        conclude: draft.conclude,
+        plan,
+        show: draft.show,
+        from: 0,
+        innerTokens: new Map(),
+      };
       if (plan.steps.some((step) => step.confirm === true)) {
         throw this.#ask(caller.actor, pending, 'Deleting always asks first.');
       }
@@ -163,6 +172,7 @@ export class VoicePlans {
         return reply.ok ? (reply.value as { sessions: PtySessionInfo[] }).sessions : [];
       },
       nextId: (prefix) => `${prefix}-${planId.slice(0, 8)}-${++next}`,
+      pluginExamples: () => this.engine.pluginExamples(),
     };
   }
 
@@ -218,7 +228,8 @@ export class VoicePlans {
         show = { view: 'terminals', sessionId: (reply.value as { sessionId: string }).sessionId };
       }
     }
-    return { intent: pending.intent, understood: true, say: pending.say, plan, results, ...(show ? { show } : {}) };
+    const say = pending.conclude?.(results) ?? pending.say;
+    return { intent: pending.intent, understood: true, say, plan, results, ...(show ? { show } : {}) };
   }
 
   #withHits(message: VoicePlan['steps'][number]['message'], value: unknown, hits: Map<string, SearchMatch[]>): unknown {

@@ -34,6 +34,8 @@ export const pluginCommandSchema = z.strictObject({
   title: z.string().min(1).max(120),
   /** Phrases for the voice intent registry; `{slot}` marks a value, e.g. `word count of {path}`. */
   utterances: z.array(z.string().min(1).max(200)).max(16).default([]),
+  /** Sentences "help" and the suggestions offer, e.g. `word count of the guide`; derived from the utterances when absent. */
+  examples: z.array(z.string().min(1).max(200)).max(8).optional(),
 });
 
 export const pluginManifestSchema = z.strictObject({
@@ -72,7 +74,15 @@ export const pluginInfoSchema = z.object({
   error: z.string().optional(),
   /** Why it is pending: never approved, or changed since approval. */
   pendingReason: z.enum(['new', 'changed']).optional(),
-  commands: z.array(z.object({ id: z.string(), title: z.string(), utterances: z.array(z.string()) })),
+  commands: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      utterances: z.array(z.string()),
+      /** Sentences that run it by voice: the manifest's examples, else its utterances with slots as `<name>`. */
+      examples: z.array(z.string()),
+    }),
+  ),
   /** Loaded with --plugin-dev (or the developer setting) from an unpacked folder, with hot reload. */
   dev: z.boolean(),
   /** The trusted publisher whose key verified the signature, when signed. */

@@ -67,6 +67,7 @@ export const planStepTypes = [
   'HealthReport',
   'SettingsGet',
   'SettingsSet',
+  'PluginRun',
 ] as const;
 export type PlanStepType = (typeof planStepTypes)[number];
 

@@ -1,4 +1,4 @@
-import { cp } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -18,6 +18,8 @@ describe('the plugins and permissions views in Chromium over serve mode', () => 
     const workspace = await tempDir();
     const dataDir = await tempDir();
     folders.push(workspace, dataDir);
+    await mkdir(path.join(workspace.path, 'docs'));
+    await writeFile(path.join(workspace.path, 'docs', 'guide.md'), 'The guide has exactly six words.\n');
     await cp(example, path.join(dataDir.path, 'plugins', 'word-count'), { recursive: true });
     serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path] });
     browser = await launchChromium();
@@ -39,6 +41,7 @@ describe('the plugins and permissions views in Chromium over serve mode', () => 
     await plugin.getByText('Waiting for your approval').waitFor();
     await plugin.getByText('Read, list and see details of files matching “docs/**”').waitFor();
     await plugin.getByText('Run “git status”').waitFor();
+    await plugin.getByText('Say: “word count of the guide”').waitFor();
     await plugin.getByRole('button', { name: 'Approve and enable' }).click();
     await plugin.getByText('Running').waitFor();
     await nav.getByRole('button', { name: 'Permissions' }).click();
@@ -46,5 +49,15 @@ describe('the plugins and permissions views in Chromium over serve mode', () => 
     await subject.getByText('Run “git status”').waitFor();
     await subject.getByRole('button', { name: 'Revoke' }).last().click();
     await subject.getByText('Revoked: Run “git status”').waitFor();
+  });
+
+  it('runs the approved plugin from the command bar by its sentence, and reads the result', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Command' }).click();
+    const input = page.getByRole('combobox', { name: 'Command' });
+    await input.fill('word count of the guide');
+    await input.press('Enter');
+    const replies = page.getByRole('log', { name: 'Replies' });
+    await replies.getByText('Word count: 6.').waitFor();
+    await replies.getByLabel('Plugin result').getByText('"words": 6').waitFor();
   });
 });

@@ -77,6 +77,34 @@ describe('plugins over serve', { timeout: 120_000 }, () => {
     expect(await run('word-count', 'count', { path: 'docs/guide.md' })).toEqual({ ok: true, value: { words: 6 } });
   });
 
+  it('runs the example plugin by voice: one PluginRun step, audited as the voice sender with the plan id', async () => {
+    const reply = await client.request({
+      type: 'VoiceCommand',
+      data: { text: 'word count of the guide', metadata: { source: 'keyboard' } },
+    });
+    if (!reply.ok) throw new Error(reply.error.message);
+    expect(reply.value).toMatchObject({
+      intent: 'word-count.count',
+      understood: true,
+      say: 'Word count: 6.',
+      plan: {
+        steps: [
+          { message: { type: 'PluginRun', data: { id: 'word-count', command: 'count', args: { path: 'docs/guide.md' } } } },
+        ],
+      },
+      results: [{ type: 'PluginRun', ok: true, value: { words: 6 } }],
+    });
+    const audit = await client.request({ type: 'AuditQuery', data: { limit: 20, type: 'PluginRun' } });
+    if (!audit.ok) throw new Error(audit.error.message);
+    expect(audit.value.entries).toContainEqual(
+      expect.objectContaining({
+        actor: expect.stringMatching(/^voice:serve:/) as unknown,
+        outcome: 'ok',
+        summary: expect.objectContaining({ plugin: 'word-count', planId: reply.value.plan.id }) as unknown,
+      }),
+    );
+  });
+
   it('refuses what the plugin was not granted, audited under plugin:<id>', async () => {
     await client.request({ type: 'PluginApprove', data: { id: 'probe' } });
     const attempt = async (message: unknown) => {
@@ -126,6 +154,10 @@ describe('plugins over serve', { timeout: 120_000 }, () => {
     await writeFile(entry, `${await readFile(entry, 'utf8')}\nlocalbrain.log('info', 'tampered');\n`);
     const enabled = await client.request({ type: 'PluginEnable', data: { id: 'word-count' } });
     expect(enabled).toMatchObject({ ok: true, value: { plugin: { state: 'pending', pendingReason: 'changed' } } });
+    // Pending again: its sentence is no longer understood.
+    expect(
+      await client.request({ type: 'VoiceCommand', data: { text: 'word count of the guide', metadata: { source: 'keyboard' } } }),
+    ).toMatchObject({ ok: true, value: { understood: false } });
     expect(await run('word-count', 'count', { path: 'docs/guide.md' })).toMatchObject({
       ok: false,
       error: { code: 'Unavailable' },

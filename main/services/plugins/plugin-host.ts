@@ -9,6 +9,7 @@ import { LocalBrainError } from '../../../shared/errors';
 import type { Sender } from '../../ports/sender';
 import type { PermissionsService } from '../permissions/permissions-service';
 import type { StorageDatabase } from '../storage/database';
+import { exampleOf, type ContributingPlugin, type Contribution } from '../voice/plugin-intents';
 import { ApprovalStore } from './approvals';
 import {
   compareVersions,
@@ -50,6 +51,11 @@ export interface PluginHostOptions {
   readonly runDeadlineMs?: number;
   readonly startDeadlineMs?: number;
   readonly backoffMs?: number;
+  /**
+   * Adds a running plugin's contributed commands to the voice (the intent registry); the
+   * contribution is disposed when the plugin stops, fails, is disabled, removed or pending again.
+   */
+  readonly contribute?: (plugin: ContributingPlugin) => Contribution;
 }
 
 interface PluginRecord {
@@ -69,6 +75,8 @@ interface PluginRecord {
   stats: { calls: number; denied: number; crashes: number };
   watcher?: FSWatcher;
   reloadTimer?: NodeJS.Timeout;
+  /** Its intents in the voice registry while it runs. */
+  contribution?: Contribution;
 }
 
 export type PluginEvent = { readonly type: 'reloaded' | 'started' | 'stopped' | 'failed'; readonly id: string };
@@ -322,6 +330,7 @@ export class PluginHost {
       (sandbox) => {
         record.sandbox = sandbox;
         record.error = undefined;
+        this.#contribute(record);
         this.#emit({ type: 'started', id: record.id });
       },
       (error: unknown) => this.#crashed(record, 'load', error instanceof Error ? error.message : String(error)),
@@ -370,6 +379,7 @@ export class PluginHost {
   }
 
   #crashed(record: PluginRecord, kind: FaultKind, reason: string): void {
+    this.#withdraw(record);
     const now = Date.now();
     record.stats.crashes += 1;
     record.crashTimes = [...record.crashTimes.filter((time) => now - time < crashWindowMs), now];
@@ -415,6 +425,8 @@ export class PluginHost {
       record.sandbox = next;
       record.state = 'enabled';
       record.error = undefined;
+      // The manifest may have changed its utterances: the old intents go, the new ones come.
+      this.#contribute(record);
       await old?.dispose('The plugin was reloaded.');
       this.#emit({ type: 'reloaded', id: record.id });
     } catch (error) {
@@ -426,12 +438,45 @@ export class PluginHost {
     clearTimeout(record.restartTimer);
     record.restartTimer = undefined;
     await record.starting?.catch(() => undefined);
+    this.#withdraw(record);
     const sandbox = record.sandbox;
     record.sandbox = undefined;
     if (sandbox) {
       await sandbox.dispose(reason);
       this.#emit({ type: 'stopped', id: record.id });
     }
+  }
+
+  /** Registers the running plugin's commands with the voice; what could not be registered becomes its error. */
+  #contribute(record: PluginRecord): void {
+    this.#withdraw(record);
+    const contribute = this.#options.contribute;
+    const manifest = record.loaded?.manifest;
+    const sandbox = record.sandbox;
+    if (!contribute || !manifest || !sandbox) return;
+    const problems: string[] = [];
+    const commands = manifest.contributes.commands.filter((command) => {
+      if (command.utterances.length === 0) return false;
+      if (sandbox.commands.has(command.id)) return true;
+      problems.push(`command ${command.id} has utterances but the script did not register it`);
+      return false;
+    });
+    try {
+      const contribution = contribute({ id: record.id, name: manifest.name, commands });
+      record.contribution = contribution;
+      problems.push(...contribution.problems);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+    if (problems.length === 0) return;
+    record.error = `Voice: ${problems.join('; ')}`;
+    for (const problem of problems) this.#noteError(record, `voice: ${problem}`);
+    this.#options.logger.warn({ plugin: record.id, problems }, 'utterances of the plugin were not registered');
+  }
+
+  #withdraw(record: PluginRecord): void {
+    record.contribution?.dispose();
+    record.contribution = undefined;
   }
 
   #noteError(record: PluginRecord, message: string): void {
@@ -463,6 +508,7 @@ export class PluginHost {
         id: command.id,
         title: command.title,
         utterances: command.utterances,
+        examples: command.examples ?? command.utterances.map(exampleOf),
       })),
       dev: record.dev,
       ...(record.loaded?.signedBy === undefined ? {} : { signedBy: record.loaded.signedBy }),

@@ -10,6 +10,8 @@ const spawnRows = 24;
 const spokenSearchResults = 200;
 /** Audit entries shown for "show the audit log": the latest page, as the Audit view shows. */
 const spokenAuditEntries = 50;
+/** Plugin sentences "help" adds to its own: a few to try, not a catalogue. */
+const maxHelpPluginExamples = 5;
 
 const open = '(open|start|launch|create|new|spawn)';
 const terminal = '(terminal|shell|console|term)';
@@ -77,10 +79,14 @@ export const builtinIntents: readonly IntentDefinition[] = [
       'what do i say',
     ],
     examples: ['help', 'what can you do'],
-    build: () => ({
-      steps: [],
-      say: 'Try "open a terminal in src", "show me the readme", "find TODO in src", "run git status" or "switch to the light theme".',
-    }),
+    build: (_slots, context) => {
+      const fromPlugins = (context.pluginExamples?.() ?? []).slice(0, maxHelpPluginExamples);
+      const plugins = fromPlugins.length === 0 ? '' : ` From plugins: ${fromPlugins.map((text) => `"${text}"`).join(', ')}.`;
+      return {
+        steps: [],
+        say: `Try "open a terminal in src", "show me the readme", "find TODO in src", "run git status" or "switch to the light theme".${plugins}`,
+      };
+    },
   },
   {
     id: 'open_terminal',

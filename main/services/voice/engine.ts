@@ -86,6 +86,14 @@ export class IntentEngine {
     };
   }
 
+  /** One example sentence per plugin intent, in registration order (for "help"). */
+  pluginExamples(): string[] {
+    return this.registry
+      .all()
+      .filter(({ definition }) => definition.plugin !== undefined)
+      .flatMap(({ definition }) => definition.examples.slice(0, 1));
+  }
+
   /** Up to three examples sharing the most keywords with what was said; the basics when nothing is shared. */
   suggestFor(utterance: Utterance): string[] {
     const words = utterance.tokens.slice(0, 32).map((token) => token.norm);

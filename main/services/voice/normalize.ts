@@ -105,6 +105,18 @@ const tens: Record<string, number> = {
   ninety: 90,
 };
 
+/**
+ * A phrase's keyword as a sentence's word is normalised: undefined for one normalising always
+ * drops ("the", "please"), so a phrase written as people speak still matches; digits for a
+ * number word.
+ */
+export function phraseWord(word: string): string | undefined {
+  const lower = word.toLowerCase();
+  if (articles.has(lower) || anywhereFillers.has(lower)) return undefined;
+  const number = units[lower] ?? tens[lower];
+  return number === undefined ? lower : String(number);
+}
+
 const edgePunctuation = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 
 /** Lower case without the punctuation at a word's edges ("Terminal," → "terminal"; "../x" → "x"). */

@@ -1,6 +1,6 @@
 import { matchKeyword } from './typo';
 import type { Token, Utterance } from './normalize';
-import { maxMatchedTokens } from './normalize';
+import { maxMatchedTokens, phraseWord } from './normalize';
 
 /**
  * The phrase syntax of the intent registry, kept small on purpose:
@@ -12,7 +12,8 @@ import { maxMatchedTokens } from './normalize';
  *   {name!}       a slot that must resolve (a folder that exists), else this reading is dropped
  *   {name=a|b}    a slot that is exactly one of these words
  *
- * A slot at the very end takes the rest of the sentence, however long.
+ * A slot at the very end takes the rest of the sentence, however long. Words a sentence
+ * never keeps (articles, "please") are left out of a phrase too; number words are digits.
  */
 type Node =
   | { readonly kind: 'word'; readonly word: string }
@@ -73,7 +74,10 @@ export function compilePhrase(source: string): CompiledPhrase {
           ...(choices === undefined ? {} : { choices: choices.split('|') }),
         });
       } else if (part === ')' || part === ']') throw new Error(`unbalanced "${part}" in phrase "${source}"`);
-      else current.push({ kind: 'word', word: part.toLowerCase() });
+      else {
+        const word = phraseWord(part);
+        if (word !== undefined) current.push({ kind: 'word', word });
+      }
     }
     if (closer !== undefined) throw new Error(`missing "${closer}" in phrase "${source}"`);
     return options;

@@ -1,6 +1,6 @@
 import type { MessageData } from '../../../shared/contract';
 import type { PtySessionInfo } from '../../../shared/contract/pty';
-import type { PlanStepType, VoiceShow } from '../../../shared/contract/voice';
+import type { PlanStepType, StepResult, VoiceShow } from '../../../shared/contract/voice';
 import { compilePhrase, type CompiledPhrase } from './patterns';
 import type { ResolvedSlots } from './slots';
 
@@ -20,6 +20,8 @@ export interface PlanDraft {
   /** One short sentence for a speech engine or a status line. */
   readonly say: string;
   readonly show?: VoiceShow;
+  /** The sentence to say once the steps ran, from what they returned (a plugin's answer); `say` until then. */
+  readonly conclude?: (results: readonly StepResult[]) => string;
 }
 
 /** What a plan builder may ask about the world while building, read-only. */
@@ -28,6 +30,8 @@ export interface PlanContext {
   sessions(): Promise<readonly PtySessionInfo[]>;
   /** A fresh id for a step that needs one (a search id), unique within the plan. */
   nextId(prefix: string): string;
+  /** Example sentences of the intents plugins contributed, for "help". */
+  pluginExamples?(): readonly string[];
 }
 
 /**
@@ -53,6 +57,8 @@ export interface IntentDefinition {
   readonly examples: readonly string[];
   /** Breaks ties between equally specific readings; higher wins. Defaults to 0. */
   readonly priority?: number;
+  /** The plugin that contributed this intent; built-ins have none. */
+  readonly plugin?: string;
   build(slots: ResolvedSlots, context: PlanContext): PlanDraft | Promise<PlanDraft>;
 }
 

@@ -18,6 +18,14 @@ export function StepResultView({ result, onShow }: { result: StepResult; onShow:
     );
   }
   const value = result.value;
+  if (result.type === 'PluginRun') {
+    // A plugin's answer is its own shape: shown as data under the sentence that reads it.
+    return (
+      <pre className="plugin-result" aria-label="Plugin result">
+        {value === undefined ? 'null' : JSON.stringify(value, null, 2).slice(0, maxInlineChars)}
+      </pre>
+    );
+  }
   if (!isObject(value)) return null;
   if (value.kind === 'list' && Array.isArray(value.entries)) {
     const entries = value.entries as FileEntry[];

@@ -105,6 +105,15 @@ export function PluginsView() {
           {plugin.commands.length > 0 && (
             <p className="muted">Commands: {plugin.commands.map((command) => command.title).join(', ')}</p>
           )}
+          {plugin.commands.some((command) => command.examples.length > 0) && (
+            <p className="muted">
+              Say:{' '}
+              {plugin.commands
+                .flatMap((command) => command.examples)
+                .map((example) => `“${example}”`)
+                .join(', ')}
+            </p>
+          )}
           {plugin.recentErrors.length > 0 && (
             <details>
               <summary>Recent errors ({plugin.recentErrors.length})</summary>
