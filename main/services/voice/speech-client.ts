@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import { voiceLimits } from '../../../shared/contract/voice';
 import { LocalBrainError } from '../../../shared/errors';
+import { isIpLiteral, isLoopbackHost } from '../../../shared/loopback';
+
+export { isLoopbackUrl } from '../../../shared/loopback';
 
 /** Whole request, upload and recognition included: a two-minute clip takes seconds on a local whisper. */
 export const transcribeTimeoutMs = 30_000;
@@ -25,23 +29,6 @@ export interface Transcript {
   readonly language?: string;
   readonly confidence?: number;
   readonly durationMs: number;
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
-  return false;
-}
-
-/** True when the URL names this machine (127.0.0.0/8, ::1, localhost); false for any other host or a URL that does not parse. */
-export function isLoopbackUrl(raw: string): boolean {
-  try {
-    return isLoopbackHost(new URL(raw).hostname);
-  } catch {
-    return false;
-  }
 }
 
 /** The transcriptions URL for a configured endpoint; refuses a non-loopback host unless allowed. */
@@ -178,6 +165,23 @@ const idleSocketMs = 4_000;
 /** The largest transcription reply read; a verbose two-minute transcript is tens of kilobytes. */
 const maxReplyBytes = 4 * 1024 * 1024;
 
+/**
+ * Resolves a loopback name (`localhost`, `*.localhost`) to loopback addresses only, so a
+ * resolver that answers such a name with another host cannot carry audio off the machine.
+ */
+const loopbackLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    const local = error ? [] : addresses.filter((entry) => isLoopbackHost(entry.address));
+    const first = local[0];
+    if (first === undefined) {
+      callback(error ?? Object.assign(new Error(`${hostname} does not resolve to this machine.`), { code: 'ENOTFOUND' }), '');
+      return;
+    }
+    if (options.all === true) callback(null, local);
+    else callback(null, first.address, first.family);
+  });
+};
+
 interface HttpReply {
   readonly status: number;
   readonly body: Buffer;
@@ -283,6 +287,7 @@ export class SpeechClient {
       const request = send(url, {
         method: 'POST',
         agent: url.protocol === 'https:' ? this.#https : this.#http,
+        ...(isLoopbackHost(url.hostname) && !isIpLiteral(url.hostname) ? { lookup: loopbackLookup } : {}),
         headers: { 'content-type': form.contentType, 'content-length': form.body.length, accept: 'application/json' },
       });
       const onAbort = () => request.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));

@@ -206,7 +206,11 @@ describe('the speech-to-text client', () => {
     expect(Buffer.from(await (form.get('file') as File).arrayBuffer()).equals(Buffer.from(audio))).toBe(true);
   });
 
-  it('tells a loopback endpoint from one that sends audio away', () => {
+  it('tells a loopback endpoint from one that sends audio away, and reaches localhost by its loopback address', async () => {
+    const stub = await speechServer(() => ({ status: 200, body: { text: 'by name' } }));
+    servers.push(stub.server);
+    const byName = stub.url.replace('127.0.0.1', 'localhost');
+    expect(await transcribe(clip(1), { url: byName, allowRemote: false })).toMatchObject({ text: 'by name' });
     for (const url of ['http://127.0.0.1:8080', 'http://localhost:9000/', 'http://[::1]:8080', 'https://127.1.2.3'])
       expect(isLoopbackUrl(url)).toBe(true);
     for (const url of ['http://10.0.0.5:8080', 'https://speech.example.com', 'http://127.0.0.1.example.com', 'not a url'])
