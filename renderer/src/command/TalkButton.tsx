@@ -182,7 +182,7 @@ export function TalkButton({
         {state === 'recording' ? 'Listening…' : state === 'sending' ? 'Transcribing…' : 'Talk'}
       </button>
       {message !== undefined && (
-        <p className="reply muted" role="status" aria-label="Speech">
+        <p className="reply muted talk-message" role="status" aria-label="Speech">
           {message.text}
           {message.settings === true && onOpenSettings !== undefined && (
             <>
