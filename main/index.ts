@@ -120,7 +120,10 @@ function createWindow(windowState: WindowStateStore): BrowserWindow {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  hardenSession(session.defaultSession, location);
+  // The microphone is granted to the app's page only while a speech endpoint is set (before the core opens: none is).
+  hardenSession(session.defaultSession, location, {
+    speechEnabled: () => (core?.storage.settings.get('voice.speechEndpoint') ?? '') !== '',
+  });
   protocol.handle(appScheme, async (request) => {
     const file = resolveAppFile(rendererDir, request.url);
     if (file === undefined) return new Response('Not found', { status: 404 });

@@ -3,6 +3,7 @@ import type {
   HandlerDetails,
   OnHeadersReceivedListenerDetails,
   HeadersReceivedResponse,
+  MediaAccessPermissionRequest,
   Session,
   WebContents,
   WebContentsWillNavigateEventParams,
@@ -72,15 +73,67 @@ type HardenedSession = Pick<
   readonly webRequest: Pick<Session['webRequest'], 'onHeadersReceived'>;
 };
 
-/** Denies every permission request by default and adds the CSP header to every response (checklist 5, 7). */
-export function hardenSession(target: HardenedSession, location: AppLocation): void {
-  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  target.setPermissionCheckHandler(() => false);
+type RequestHandler = Parameters<Session['setPermissionRequestHandler']>[0] & {};
+type CheckHandler = Parameters<Session['setPermissionCheckHandler']>[0] & {};
+
+export interface SessionPolicy {
+  /**
+   * True while a speech-to-text endpoint is configured. Read at each request, so turning
+   * speech off in Settings stops the next microphone request without a restart.
+   */
+  readonly speechEnabled: () => boolean;
+}
+
+/** True when every origin or URL given is the app's own page; an absent one does not count against it. */
+function fromApp(location: AppLocation, ...urls: (string | undefined)[]): boolean {
+  return urls.some((url) => url !== undefined) && urls.every((url) => url === undefined || isAppUrl(url, location));
+}
+
+/**
+ * The microphone, for push-to-talk, and nothing else: a `media` request for audio only, from
+ * the app's own page in its main frame, while speech is on. Camera, screen capture and every
+ * other permission stay refused.
+ */
+export function permissionRequestHandler(location: AppLocation, policy: SessionPolicy): RequestHandler {
+  return (contents, permission, callback, details) => {
+    if (permission !== 'media' || !policy.speechEnabled()) {
+      callback(false);
+      return;
+    }
+    const media = details as Partial<MediaAccessPermissionRequest>;
+    const audioOnly = (media.mediaTypes ?? []).length > 0 && (media.mediaTypes ?? []).every((type) => type === 'audio');
+    callback(
+      audioOnly &&
+        media.isMainFrame === true &&
+        fromApp(location, media.requestingUrl, media.securityOrigin) &&
+        isAppUrl(contents.getURL(), location),
+    );
+  };
+}
+
+/** The synchronous check Chromium makes before and around a request (device lists, `permissions.query`): the same rule. */
+export function permissionCheckHandler(location: AppLocation, policy: SessionPolicy): CheckHandler {
+  return (contents, permission, requestingOrigin, details) =>
+    permission === 'media' &&
+    details.mediaType === 'audio' &&
+    policy.speechEnabled() &&
+    fromApp(location, requestingOrigin, details.securityOrigin, details.requestingUrl) &&
+    (contents === null || isAppUrl(contents.getURL(), location));
+}
+
+/**
+ * Denies every permission request except the microphone for the app's own page while speech
+ * is on, denies every device (HID, USB, serial), and adds the CSP header to every response
+ * (checklist 5, 7).
+ */
+export function hardenSession(target: HardenedSession, location: AppLocation, policy: SessionPolicy): void {
+  target.setPermissionRequestHandler(permissionRequestHandler(location, policy));
+  target.setPermissionCheckHandler(permissionCheckHandler(location, policy));
   target.setDevicePermissionHandler(() => false);
-  const policy = contentSecurityPolicy(location);
+  const policyHeader = contentSecurityPolicy(location);
   target.webRequest.onHeadersReceived(
     (details: OnHeadersReceivedListenerDetails, callback: (response: HeadersReceivedResponse) => void) => {
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policyHeader] } });
     },
   );
 }

@@ -9,7 +9,7 @@ import type { IntentRegistry } from '../services/voice/registry';
 import type { VoicePlans } from './voice-plans';
 import type { Confirmer } from './confirm';
 import { ClipStore } from '../services/voice/clips';
-import { transcribe, transcribeTimeoutMs, type SpeechEndpoint } from '../services/voice/speech-client';
+import { isLoopbackUrl, SpeechClient, transcribeTimeoutMs, type SpeechEndpoint } from '../services/voice/speech-client';
 
 /** Slack beyond the longest command a plan may run, so the command's own timeout reports first. */
 const deadlineSlackMs = 5_000;
@@ -95,6 +95,9 @@ export function registerVoiceDomain(domain: VoiceDomain, disposables: Disposable
     }),
   );
   const clips = new ClipStore();
+  // Keeps the connection to the speech endpoint open between clips; closed with the domain.
+  const speechClient = new SpeechClient();
+  disposables.add(() => speechClient.dispose());
   const watched = new Set<string>();
   disposables.add(
     router.register('VoiceClipAppend', {
@@ -131,7 +134,7 @@ export function registerVoiceDomain(domain: VoiceDomain, disposables: Disposable
         if (!endpoint) {
           throw new LocalBrainError('Unavailable', 'Speech is off. Set a speech-to-text endpoint in Settings → Voice to use it.');
         }
-        const transcript = await transcribe(wav, endpoint, {
+        const transcript = await speechClient.transcribe(wav, endpoint, {
           signal,
           ...(data.language === undefined ? {} : { language: data.language }),
         });
@@ -140,7 +143,12 @@ export function registerVoiceDomain(domain: VoiceDomain, disposables: Disposable
       // Where audio went is worth a record; the audio and its words are not.
       summarize: (data) => ({ clipId: data.clipId, endpoint: domain.speech()?.url ?? null }),
       deadlineMs: () => transcribeTimeoutMs + deadlineSlackMs,
-      privileged: true,
+      // Audio that leaves this machine is recorded durably (fdatasync) before the reply; a clip
+      // transcribed on loopback changes nothing and goes nowhere, so its entry rides the next sync.
+      privileged: () => {
+        const endpoint = domain.speech();
+        return endpoint !== undefined && !isLoopbackUrl(endpoint.url);
+      },
     }),
   );
   disposables.add(

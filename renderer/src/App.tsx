@@ -9,7 +9,7 @@ import { FilesView } from './views/FilesView';
 import { HealthView } from './views/HealthView';
 import { PermissionsView } from './views/PermissionsView';
 import { PluginsView } from './views/PluginsView';
-import { SettingsView } from './views/SettingsView';
+import { SettingsView, type SettingsFocus } from './views/SettingsView';
 import { useSavedTheme } from './views/theme';
 import { TerminalsView } from './views/TerminalsView';
 
@@ -21,6 +21,7 @@ export function App() {
   const [terminalAttach, setTerminalAttach] = useState<{ sessionId: string; seq: number }>();
   const [filesShow, setFilesShow] = useState<{ path: string; folder: boolean; seq: number }>();
   const [paletteOpen, setPaletteOpen] = useState(false);
+  const [settingsFocus, setSettingsFocus] = useState<SettingsFocus>();
   const seq = useRef(0);
   useSavedTheme();
 
@@ -49,15 +50,23 @@ export function App() {
     setPaletteOpen(false);
   }, []);
 
+  // The Talk button, when speech is off or refused: straight to Settings → Voice.
+  const openVoiceSettings = useCallback(() => {
+    seq.current += 1;
+    setSettingsFocus({ section: 'voice', seq: seq.current });
+    setView('settings');
+    setPaletteOpen(false);
+  }, []);
+
   const views: readonly { id: ViewId; label: string; render: () => ReactNode }[] = [
-    { id: 'command', label: 'Command', render: () => <CommandView onShow={show} /> },
+    { id: 'command', label: 'Command', render: () => <CommandView onShow={show} onOpenVoiceSettings={openVoiceSettings} /> },
     { id: 'terminals', label: 'Terminals', render: () => <TerminalsView attachRequest={terminalAttach} /> },
     { id: 'files', label: 'Files', render: () => <FilesView show={filesShow} /> },
     { id: 'health', label: 'Health', render: () => <HealthView /> },
     { id: 'audit', label: 'Audit', render: () => <AuditView /> },
     { id: 'plugins', label: 'Plugins', render: () => <PluginsView /> },
     { id: 'permissions', label: 'Permissions', render: () => <PermissionsView /> },
-    { id: 'settings', label: 'Settings', render: () => <SettingsView /> },
+    { id: 'settings', label: 'Settings', render: () => <SettingsView focus={settingsFocus} /> },
   ];
   const current = views.find((candidate) => candidate.id === view) ?? views[0];
 
@@ -88,7 +97,7 @@ export function App() {
           }}
         >
           <div className="palette" role="dialog" aria-modal="true" aria-label="Command bar">
-            <CommandBar onShow={show} onEscape={() => setPaletteOpen(false)} autoFocus />
+            <CommandBar onShow={show} onOpenVoiceSettings={openVoiceSettings} onEscape={() => setPaletteOpen(false)} autoFocus />
           </div>
         </div>
       )}

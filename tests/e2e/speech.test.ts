@@ -91,4 +91,111 @@ describe('speech in Chromium', () => {
     );
     expect(audit).toMatchObject({ ok: true, value: { entries: [{ summary: { source: 'voice', language: 'en' } }] } });
   });
+
+  /** Opens Settings and returns its Voice section. */
+  async function voiceSettings() {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+    const voice = page.getByRole('group', { name: 'Voice' });
+    await voice.waitFor();
+    return voice;
+  }
+
+  async function saveSettings(): Promise<void> {
+    await page.getByRole('button', { name: 'Save settings' }).click();
+  }
+
+  async function holdTalk(): Promise<void> {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Command' }).click();
+    const talk = page.getByRole('main').getByRole('button', { name: 'Talk' });
+    await talk.hover();
+    await page.mouse.down();
+    await page.waitForTimeout(600);
+    await page.mouse.up();
+  }
+
+  it('Settings → Voice: a refused endpoint shows the reason beside the field; another host shows plainly where audio goes', async () => {
+    const voice = await voiceSettings();
+    const endpointField = voice.getByRole('textbox', { name: 'Speech-to-text endpoint' });
+    const allow = voice.getByRole('checkbox', { name: /Allow a speech endpoint on another machine/ });
+    // Loopback and not allowed: nothing to warn about.
+    await expect.poll(() => voice.getByRole('note').count()).toBe(0);
+
+    await endpointField.fill('ftp://speech.example.com');
+    await saveSettings();
+    await voice.getByRole('alert').getByText('Speech-to-text endpoint: the endpoint must be an http(s) URL').waitFor();
+    expect(await endpointField.getAttribute('aria-invalid')).toBe('true');
+
+    await endpointField.fill('http://speech.example.com:9000');
+    const note = voice.getByRole('note', { name: 'Where your audio goes' });
+    expect(await note.textContent()).toContain('Audio would leave this machine for speech.example.com');
+    await saveSettings();
+    await page.getByRole('status').getByText('Settings saved.').waitFor();
+    expect(await endpointField.getAttribute('aria-invalid')).toBe('false');
+
+    await allow.check();
+    expect(await note.textContent()).toMatch(/^Audio leaves this machine: every recording .* is sent to speech\.example\.com/);
+    await saveSettings();
+    await page.getByRole('status').getByText('Settings saved.').waitFor();
+    // After a reload the warning is still there, before anything is touched.
+    await page.reload();
+    await page.getByRole('status', { name: 'Connection' }).getByText('Connected').waitFor();
+    const reloaded = await voiceSettings();
+    expect(await reloaded.getByRole('note', { name: 'Where your audio goes' }).textContent()).toContain(
+      'Audio leaves this machine',
+    );
+    expect(await reloaded.getByRole('note', { name: 'Where your audio goes' }).textContent()).toContain('speech.example.com');
+    const settings = await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).localbrain.invoke({ type: 'SettingsGet', data: {} }),
+    );
+    expect(settings).toMatchObject({
+      ok: true,
+      value: { values: { 'voice.speechEndpoint': 'http://speech.example.com:9000', 'voice.allowRemoteEndpoint': true } },
+    });
+  });
+
+  it('a host other than this machine, not allowed, is refused by the speech client before any audio leaves, and Talk says why', async () => {
+    const voice = await voiceSettings();
+    await voice.getByRole('checkbox', { name: /Allow a speech endpoint on another machine/ }).uncheck();
+    await saveSettings();
+    await page.getByRole('status').getByText('Settings saved.').waitFor();
+    const uploadsBefore = uploads.length;
+
+    await holdTalk();
+    const said = page.getByRole('main').getByRole('status', { name: 'Speech' });
+    await said.getByText(/Audio would leave this machine for speech\.example\.com; allow a remote speech endpoint/).waitFor();
+    expect(uploads).toHaveLength(uploadsBefore);
+    const audit = await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).localbrain.invoke({
+        type: 'AuditQuery',
+        data: { type: 'VoiceTranscribe', limit: 1 },
+      }),
+    );
+    expect(audit).toMatchObject({
+      ok: true,
+      value: { entries: [{ outcome: 'PermissionDenied', summary: { endpoint: 'http://speech.example.com:9000' } }] },
+    });
+
+    // The way out is one click away.
+    await said.getByRole('button', { name: 'Open Settings → Voice' }).click();
+    const field = page.getByRole('group', { name: 'Voice' }).getByRole('textbox', { name: 'Speech-to-text endpoint' });
+    await expect.poll(() => field.evaluate((element) => element === document.activeElement)).toBe(true);
+  });
+
+  it('without an endpoint, Talk says how to turn speech on and takes you to Settings → Voice', async () => {
+    const voice = await voiceSettings();
+    await voice.getByRole('textbox', { name: 'Speech-to-text endpoint' }).fill('');
+    await saveSettings();
+    await page.getByRole('status').getByText('Settings saved.').waitFor();
+
+    await holdTalk();
+    const said = page.getByRole('main').getByRole('status', { name: 'Speech' });
+    await said.getByText(/^Speech is off\. To talk, set a speech-to-text endpoint .* in Settings → Voice\./).waitFor();
+    expect(await page.getByRole('main').getByRole('button', { name: 'Talk' }).getAttribute('title')).toContain(
+      'Settings → Voice',
+    );
+    await said.getByRole('button', { name: 'Open Settings → Voice' }).click();
+    const field = page.getByRole('group', { name: 'Voice' }).getByRole('textbox', { name: 'Speech-to-text endpoint' });
+    await expect.poll(() => field.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await field.inputValue()).toBe('');
+  });
 });

@@ -277,6 +277,25 @@ describe('desktop smoke test: the built Electron main under a stand-in electron'
       });
     }
 
+    // The microphone: refused while speech is off (the default); granted to the app's page, audio
+    // only, once a speech endpoint is set; never the camera, another page, or another permission.
+    const microphone = { permission: 'media', url: appPage, mediaTypes: ['audio'] };
+    expect(await main.command('permission', microphone)).toBe(false);
+    expect(await main.command('permissionCheck', { permission: 'media', url: appPage, mediaType: 'audio' })).toBe(false);
+    expect(
+      await main.invoke({ type: 'SettingsSet', data: { values: { 'voice.speechEndpoint': 'http://127.0.0.1:8080' } } }),
+    ).toMatchObject({ ok: true });
+    expect(await main.command('permission', microphone)).toBe(true);
+    expect(await main.command('permissionCheck', { permission: 'media', url: appPage, mediaType: 'audio' })).toBe(true);
+    expect(await main.command('permission', { ...microphone, mediaTypes: ['audio', 'video'] })).toBe(false);
+    expect(await main.command('permission', { ...microphone, url: 'https://evil.example/' })).toBe(false);
+    expect(await main.command('permission', { ...microphone, isMainFrame: false })).toBe(false);
+    expect(await main.command('permission', { ...microphone, permission: 'geolocation' })).toBe(false);
+    expect(await main.invoke({ type: 'SettingsSet', data: { values: { 'voice.speechEndpoint': '' } } })).toMatchObject({
+      ok: true,
+    });
+    expect(await main.command('permission', microphone)).toBe(false);
+
     // The audit log has both: the window's requests and the refusals, under their actors.
     const audit = (await main.invoke({ type: 'AuditQuery', data: { limit: 50 } })) as {
       ok: boolean;

@@ -1,4 +1,4 @@
-import { opendir } from 'node:fs/promises';
+import { readdirSync, type Dirent } from 'node:fs';
 import type { WorkspaceRoots } from '../workspace/roots';
 import { withinOneEdit } from './typo';
 
@@ -21,32 +21,32 @@ export interface FolderLister {
   list(folder: string): Promise<readonly NamedEntry[]>;
 }
 
-/** Entries read per folder: enough for any folder a person names aloud, bounded for huge ones. */
+/** Entries kept per folder: enough for any folder a person names aloud, bounded for huge ones. */
 const maxEntriesPerFolder = 2_000;
 
-/** Reads folder listings inside the workspace roots, names and kinds only. */
+/**
+ * Reads folder listings inside the workspace roots, names and kinds only. On this thread
+ * (realpath and readdir, as the files domain's listing reads its entries): a sentence lists one
+ * or two small folders, and two trips to the thread pool per folder cost more than the reads
+ * themselves on a busy machine (the spoken-command bench, docs/benchmarks.md).
+ */
 export class RootsLister implements FolderLister {
   constructor(private readonly roots: WorkspaceRoots) {}
 
-  async list(folder: string): Promise<readonly NamedEntry[]> {
-    let resolved;
+  list(folder: string): Promise<readonly NamedEntry[]> {
+    let listed: Dirent[];
     try {
-      resolved = await this.roots.resolveExisting(folder);
+      listed = readdirSync(this.roots.resolveExistingNow(folder).absolute, { withFileTypes: true });
     } catch {
-      return [];
+      return Promise.resolve([]);
     }
     const entries: NamedEntry[] = [];
-    try {
-      const dir = await opendir(resolved.absolute);
-      for await (const entry of dir) {
-        if (entry.isDirectory()) entries.push({ name: entry.name, kind: 'directory' });
-        else if (entry.isFile()) entries.push({ name: entry.name, kind: 'file' });
-        if (entries.length >= maxEntriesPerFolder) break;
-      }
-    } catch {
-      return entries;
+    for (const entry of listed) {
+      if (entry.isDirectory()) entries.push({ name: entry.name, kind: 'directory' });
+      else if (entry.isFile()) entries.push({ name: entry.name, kind: 'file' });
+      if (entries.length >= maxEntriesPerFolder) break;
     }
-    return entries;
+    return Promise.resolve(entries);
   }
 }
 

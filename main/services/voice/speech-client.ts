@@ -1,6 +1,13 @@
-import { isIP } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import { voiceLimits } from '../../../shared/contract/voice';
 import { LocalBrainError } from '../../../shared/errors';
+import { isIpLiteral, isLoopbackHost } from '../../../shared/loopback';
+
+export { isLoopbackUrl } from '../../../shared/loopback';
 
 /** Whole request, upload and recognition included: a two-minute clip takes seconds on a local whisper. */
 export const transcribeTimeoutMs = 30_000;
@@ -22,14 +29,6 @@ export interface Transcript {
   readonly language?: string;
   readonly confidence?: number;
   readonly durationMs: number;
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
-  return false;
 }
 
 /** The transcriptions URL for a configured endpoint; refuses a non-loopback host unless allowed. */
@@ -126,60 +125,220 @@ function languageOf(value: unknown): string | undefined {
   return typeof value === 'string' && /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})?$/.test(value) ? value : undefined;
 }
 
+/** The boundary and body of a `multipart/form-data` request, built in one buffer so it goes out in one write. */
+export interface Multipart {
+  readonly contentType: string;
+  readonly body: Buffer;
+}
+
 /**
- * Sends a WAV clip to an OpenAI-compatible transcription endpoint as multipart form data
- * (Node's own fetch, FormData and Blob) and returns the text. Size and length are checked
- * before sending; the request is cut off after 30 s or when `signal` aborts.
+ * Encodes text fields and one file as `multipart/form-data` (RFC 7578). The boundary is
+ * random and, should it happen to occur in the audio, drawn again, so no part can end early.
  */
+export function encodeMultipart(
+  fields: readonly (readonly [string, string])[],
+  file: { readonly name: string; readonly filename: string; readonly type: string; readonly bytes: Uint8Array },
+): Multipart {
+  const bytes = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+  let boundary = `LocalBrain${randomBytes(16).toString('hex')}`;
+  while (bytes.includes(boundary, 0, 'latin1') || fields.some(([, value]) => value.includes(boundary)))
+    boundary = `LocalBrain${randomBytes(16).toString('hex')}`;
+  const head = (disposition: string, type?: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; ${disposition}\r\n${type === undefined ? '' : `Content-Type: ${type}\r\n`}\r\n`;
+  const quoted = (value: string) => value.replace(/["\r\n\\]/g, (character) => encodeURIComponent(character));
+  const parts: Buffer[] = [
+    Buffer.from(head(`name="${quoted(file.name)}"; filename="${quoted(file.filename)}"`, file.type)),
+    bytes,
+    Buffer.from('\r\n'),
+  ];
+  for (const [name, value] of fields) parts.push(Buffer.from(`${head(`name="${quoted(name)}"`)}${value}\r\n`));
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat(parts) };
+}
+
+/**
+ * Idle connections are closed after this long: under the keep-alive timeout of the servers we
+ * talk to (Node's http server and cpp-httplib, which whisper.cpp's server uses, both close at 5 s),
+ * so a kept socket is ours to close, not one the server is closing as we write.
+ */
+const idleSocketMs = 4_000;
+/** The largest transcription reply read; a verbose two-minute transcript is tens of kilobytes. */
+const maxReplyBytes = 4 * 1024 * 1024;
+
+/**
+ * Resolves a loopback name (`localhost`, `*.localhost`) to loopback addresses only, so a
+ * resolver that answers such a name with another host cannot carry audio off the machine.
+ */
+const loopbackLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    const local = error ? [] : addresses.filter((entry) => isLoopbackHost(entry.address));
+    const first = local[0];
+    if (first === undefined) {
+      callback(error ?? Object.assign(new Error(`${hostname} does not resolve to this machine.`), { code: 'ENOTFOUND' }), '');
+      return;
+    }
+    if (options.all === true) callback(null, local);
+    else callback(null, first.address, first.family);
+  });
+};
+
+interface HttpReply {
+  readonly status: number;
+  readonly body: Buffer;
+}
+
+class ReplyTooLarge extends Error {}
+
+/**
+ * Sends WAV clips to an OpenAI-compatible transcription endpoint. It keeps the connection
+ * open between clips (one keep-alive agent per scheme, idle sockets closed after 4 s), so a
+ * spoken command does not pay for a new TCP (and TLS) connection each time; the request goes
+ * out as one prebuilt multipart buffer with Nagle off. `dispose()` closes every socket.
+ */
+export class SpeechClient {
+  readonly #http = new HttpAgent({ keepAlive: true, maxSockets: 4, timeout: idleSocketMs });
+  readonly #https = new HttpsAgent({ keepAlive: true, maxSockets: 4, timeout: idleSocketMs });
+  #disposed = false;
+
+  /**
+   * Transcribes one clip. Size and length are checked before sending; the request is cut off
+   * after 30 s (or `timeoutMs`) or when `signal` aborts.
+   */
+  async transcribe(
+    wav: Uint8Array,
+    endpoint: SpeechEndpoint,
+    options: { signal?: AbortSignal; language?: string; timeoutMs?: number } = {},
+  ): Promise<Transcript> {
+    if (this.#disposed) throw new LocalBrainError('Unavailable', 'The speech client is closed.');
+    const url = transcriptionsUrl(endpoint);
+    const durationMs = checkClip(wav);
+    const form = encodeMultipart(
+      [
+        ['model', endpoint.model ?? defaultModel],
+        ['response_format', 'verbose_json'],
+        ...(options.language === undefined ? [] : [['language', options.language] as const]),
+      ],
+      { name: 'file', filename: 'clip.wav', type: 'audio/wav', bytes: wav },
+    );
+    const timeoutMs = options.timeoutMs ?? transcribeTimeoutMs;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+    let reply: HttpReply;
+    try {
+      reply = await this.#post(url, form, signal);
+    } catch (error) {
+      if (deadline.signal.aborted)
+        throw new LocalBrainError('Timeout', `The speech endpoint did not answer within ${timeoutMs / 1000} s.`);
+      if (options.signal?.aborted)
+        throw new LocalBrainError('Unavailable', 'The transcription was cancelled.', { cancelled: true });
+      if (error instanceof ReplyTooLarge)
+        throw new LocalBrainError('Unavailable', 'The speech endpoint sent something that is not a transcription.');
+      throw new LocalBrainError('Unavailable', `The speech endpoint at ${url.host} could not be reached.`, undefined, {
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    // Redirects are not followed: audio goes to the host the person named, nowhere else.
+    if (reply.status < 200 || reply.status > 299) {
+      throw new LocalBrainError('Unavailable', `The speech endpoint answered HTTP ${reply.status}.`, { status: reply.status });
+    }
+    let body: VerboseTranscription | null;
+    try {
+      body = JSON.parse(reply.body.toString('utf8')) as VerboseTranscription | null;
+    } catch {
+      body = null;
+    }
+    if (typeof body !== 'object' || body === null || typeof body.text !== 'string') {
+      throw new LocalBrainError('Unavailable', 'The speech endpoint sent something that is not a transcription.');
+    }
+    const language = languageOf(body.language);
+    const confidence = confidenceOf(body.segments);
+    return {
+      text: body.text.trim(),
+      durationMs,
+      ...(language === undefined ? {} : { language }),
+      ...(confidence === undefined ? {} : { confidence }),
+    };
+  }
+
+  /** Closes every kept connection; later calls are refused. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#http.destroy();
+    this.#https.destroy();
+  }
+
+  async #post(url: URL, form: Multipart, signal: AbortSignal): Promise<HttpReply> {
+    try {
+      return await this.#once(url, form, signal);
+    } catch (error) {
+      // A kept socket the server closed just as we wrote to it: try once on a new connection.
+      if (error instanceof StaleSocket && !signal.aborted) return this.#once(url, form, signal);
+      throw error instanceof StaleSocket ? error.cause : error;
+    }
+  }
+
+  #once(url: URL, form: Multipart, signal: AbortSignal): Promise<HttpReply> {
+    signal.throwIfAborted();
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<HttpReply>((resolve, reject) => {
+      const request = send(url, {
+        method: 'POST',
+        agent: url.protocol === 'https:' ? this.#https : this.#http,
+        ...(isLoopbackHost(url.hostname) && !isIpLiteral(url.hostname) ? { lookup: loopbackLookup } : {}),
+        headers: { 'content-type': form.contentType, 'content-length': form.body.length, accept: 'application/json' },
+      });
+      const onAbort = () => request.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      const settle = (outcome: () => void) => {
+        signal.removeEventListener('abort', onAbort);
+        outcome();
+      };
+      request.on('socket', (socket) => socket.setNoDelay(true));
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        settle(() => reject(request.reusedSocket && error.code === 'ECONNRESET' ? new StaleSocket(error) : error)),
+      );
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxReplyBytes) {
+            request.destroy(new ReplyTooLarge());
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('error', (error) => settle(() => reject(error)));
+        response.on('end', () => settle(() => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) })));
+        // Cut off mid-reply (cancelled, timed out, too large, the server went away): not a transcription.
+        response.on('close', () => {
+          if (!response.complete) settle(() => reject(new Error('the reply was cut off')));
+        });
+      });
+      request.end(form.body);
+    });
+  }
+}
+
+class StaleSocket extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+  }
+}
+
+/** One transcription on a client of its own, closed afterwards (tests and one-off callers). */
 export async function transcribe(
   wav: Uint8Array,
   endpoint: SpeechEndpoint,
   options: { signal?: AbortSignal; language?: string; timeoutMs?: number } = {},
 ): Promise<Transcript> {
-  const url = transcriptionsUrl(endpoint);
-  const durationMs = checkClip(wav);
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(wav)], { type: 'audio/wav' }), 'clip.wav');
-  form.append('model', endpoint.model ?? defaultModel);
-  form.append('response_format', 'verbose_json');
-  if (options.language !== undefined) form.append('language', options.language);
-  const timeoutMs = options.timeoutMs ?? transcribeTimeoutMs;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  let response: Response;
+  const client = new SpeechClient();
   try {
-    response = await fetch(url, { method: 'POST', body: form, signal, redirect: 'error' });
-  } catch (error) {
-    if (timeout.aborted) throw new LocalBrainError('Timeout', `The speech endpoint did not answer within ${timeoutMs / 1000} s.`);
-    if (options.signal?.aborted)
-      throw new LocalBrainError('Unavailable', 'The transcription was cancelled.', { cancelled: true });
-    throw new LocalBrainError('Unavailable', `The speech endpoint at ${url.host} could not be reached.`, undefined, {
-      cause: error,
-    });
+    return await client.transcribe(wav, endpoint, options);
+  } finally {
+    client.dispose();
   }
-  let body: VerboseTranscription | null;
-  try {
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new LocalBrainError('Unavailable', `The speech endpoint answered HTTP ${response.status}.`, {
-        status: response.status,
-      });
-    }
-    body = (await response.json()) as VerboseTranscription | null;
-  } catch (error) {
-    if (error instanceof LocalBrainError) throw error;
-    if (timeout.aborted) throw new LocalBrainError('Timeout', `The speech endpoint did not answer within ${timeoutMs / 1000} s.`);
-    throw new LocalBrainError('Unavailable', 'The speech endpoint sent something that is not a transcription.');
-  }
-  if (typeof body !== 'object' || body === null || typeof body.text !== 'string') {
-    throw new LocalBrainError('Unavailable', 'The speech endpoint sent something that is not a transcription.');
-  }
-  const language = languageOf(body.language);
-  const confidence = confidenceOf(body.segments);
-  return {
-    text: body.text.trim(),
-    durationMs,
-    ...(language === undefined ? {} : { language }),
-    ...(confidence === undefined ? {} : { confidence }),
-  };
 }

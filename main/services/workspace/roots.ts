@@ -198,6 +198,23 @@ export class WorkspaceRoots implements Containment {
   }
 
   /**
+   * `resolveExisting` on this thread: one realpath(3) call instead of a trip to the thread
+   * pool and back, for callers that read a little and are waited on (the voice planner's
+   * folder listings), where each trip costs milliseconds when the machine is busy.
+   */
+  resolveExistingNow(requested: string): ResolvedPath {
+    const { absolute } = this.#lexical(requested);
+    let real: string;
+    try {
+      real = realpathSync.native(absolute);
+    } catch (error) {
+      throw fsError(error, requested);
+    }
+    const root = this.#contained(real, requested);
+    return { root, absolute: real, relative: toPosix(path.relative(root, real)) };
+  }
+
+  /**
    * Resolves an entry by its folder's real path and its own name, without following the
    * entry itself: for creating it, or for renaming or deleting a symlink rather than its target.
    * Every operation that copies, moves, deletes or creates an entry comes through here, so an

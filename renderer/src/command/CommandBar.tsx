@@ -38,6 +38,8 @@ export interface CommandBarProps {
   readonly autoFocus?: boolean;
   /** Called after every finished command, so lists of recent commands refresh. */
   readonly onDone?: () => void;
+  /** Opens Settings → Voice (the Talk button's way to turn speech on). */
+  readonly onOpenVoiceSettings?: () => void;
 }
 
 /**
@@ -45,7 +47,7 @@ export interface CommandBarProps {
  * frecency) and the grammar; ↑/↓ walk the history; Enter runs; Escape stops a running
  * plan. Plans that ask are shown step by step before anything runs.
  */
-export function CommandBar({ onShow, onEscape, autoFocus, onDone }: CommandBarProps) {
+export function CommandBar({ onShow, onEscape, autoFocus, onDone, onOpenVoiceSettings }: CommandBarProps) {
   const listId = useId();
   const inputId = useId();
   const [text, setText] = useState('');
@@ -307,7 +309,7 @@ export function CommandBar({ onShow, onEscape, autoFocus, onDone }: CommandBarPr
           <button type="submit" disabled={busy || text.trim() === ''}>
             Send
           </button>
-          <TalkButton onTranscript={run} disabled={busy} />
+          <TalkButton onTranscript={run} disabled={busy} onOpenSettings={onOpenVoiceSettings} />
           {busy && (
             <button type="button" onClick={() => void request({ type: 'VoiceCancel', data: {} }).catch(() => undefined)}>
               Stop

@@ -41,19 +41,32 @@ function toBase64(bytes: Uint8Array): string {
  * release the WAV goes to main in pieces, main sends it to the configured speech
  * endpoint, and the transcript runs as a VoiceCommand with `source: "voice"`.
  */
-export function TalkButton({ onTranscript, disabled }: { onTranscript: Transcribed; disabled?: boolean }) {
+export function TalkButton({
+  onTranscript,
+  disabled,
+  onOpenSettings,
+}: {
+  onTranscript: Transcribed;
+  disabled?: boolean;
+  /** Opens Settings → Voice, where speech is turned on and its endpoint chosen. */
+  onOpenSettings?: () => void;
+}) {
   const [enabled, setEnabled] = useState<boolean>();
   const [state, setState] = useState<'idle' | 'recording' | 'sending'>('idle');
-  const [message, setMessage] = useState<string>();
+  const [message, setMessage] = useState<{ text: string; settings?: boolean }>();
   const recording = useRef<Recording | undefined>(undefined);
   const clipSeq = useRef(0);
 
+  // Whether an endpoint is set, read when the button appears; a press before the answer waits for it.
+  const speechOn = useRef<Promise<boolean> | undefined>(undefined);
   useEffect(() => {
     let live = true;
-    request({ type: 'SettingsGet', data: {} }).then(
-      ({ values }) => live && setEnabled(values['voice.speechEndpoint'] !== ''),
-      () => live && setEnabled(false),
+    const loading = request({ type: 'SettingsGet', data: {} }).then(
+      ({ values }) => values['voice.speechEndpoint'] !== '',
+      () => false,
     );
+    speechOn.current = loading;
+    void loading.then((on) => live && setEnabled(on));
     return () => {
       live = false;
     };
@@ -61,8 +74,11 @@ export function TalkButton({ onTranscript, disabled }: { onTranscript: Transcrib
 
   const start = async () => {
     if (recording.current || state !== 'idle') return;
-    if (!enabled) {
-      setMessage('Speech is off. Set a speech-to-text endpoint (such as whisper.cpp’s server) in Settings → Voice.');
+    if (!(enabled ?? (await speechOn.current) ?? false)) {
+      setMessage({
+        text: 'Speech is off. To talk, set a speech-to-text endpoint (such as whisper.cpp’s server on 127.0.0.1) in Settings → Voice.',
+        settings: true,
+      });
       return;
     }
     setMessage(undefined);
@@ -77,7 +93,7 @@ export function TalkButton({ onTranscript, disabled }: { onTranscript: Transcrib
       recording.current = { stream, recorder, chunks, timer };
       setState('recording');
     } catch {
-      setMessage('The microphone could not be opened.');
+      setMessage({ text: 'The microphone could not be opened.' });
     }
   };
 
@@ -101,7 +117,7 @@ export function TalkButton({ onTranscript, disabled }: { onTranscript: Transcrib
         });
       }
       const transcript = await request({ type: 'VoiceTranscribe', data: { clipId } });
-      if (transcript.text.trim() === '') setMessage('Nothing was heard.');
+      if (transcript.text.trim() === '') setMessage({ text: 'Nothing was heard.' });
       else
         onTranscript(transcript.text, {
           source: 'voice',
@@ -110,7 +126,12 @@ export function TalkButton({ onTranscript, disabled }: { onTranscript: Transcrib
           ...(transcript.language === undefined ? {} : { language: transcript.language }),
         });
     } catch (error) {
-      setMessage(error instanceof ReplyError ? error.payload.message : 'The recording could not be sent.');
+      if (error instanceof ReplyError) {
+        // Refused (another host, not allowed) or not there (off, unreachable): the fix is in Settings → Voice.
+        const cancelled = (error.payload.details as { cancelled?: unknown } | undefined)?.cancelled === true;
+        const settings = error.payload.code === 'PermissionDenied' || (error.payload.code === 'Unavailable' && !cancelled);
+        setMessage({ text: error.payload.message, settings });
+      } else setMessage({ text: 'The recording could not be sent.' });
     } finally {
       setState('idle');
     }
@@ -161,8 +182,16 @@ export function TalkButton({ onTranscript, disabled }: { onTranscript: Transcrib
         {state === 'recording' ? 'Listening…' : state === 'sending' ? 'Transcribing…' : 'Talk'}
       </button>
       {message !== undefined && (
-        <p className="reply muted" role="status">
-          {message}
+        <p className="reply muted talk-message" role="status" aria-label="Speech">
+          {message.text}
+          {message.settings === true && onOpenSettings !== undefined && (
+            <>
+              {' '}
+              <button type="button" className="link" onClick={onOpenSettings}>
+                Open Settings → Voice
+              </button>
+            </>
+          )}
         </p>
       )}
     </>

@@ -26,7 +26,13 @@ const sayable: readonly string[] = [
 const recentLimit = 12;
 
 /** The home: the command bar, recent commands with their outcomes, and what you can say. */
-export function CommandView({ onShow }: { onShow: (show: VoiceShow) => void }) {
+export function CommandView({
+  onShow,
+  onOpenVoiceSettings,
+}: {
+  onShow: (show: VoiceShow) => void;
+  onOpenVoiceSettings?: () => void;
+}) {
   const [recent, setRecent] = useState<readonly VoiceHistoryEntry[]>([]);
   const refresh = useCallback(() => {
     request({ type: 'VoiceHistory', data: { limit: recentLimit } }).then(
@@ -46,7 +52,7 @@ export function CommandView({ onShow }: { onShow: (show: VoiceShow) => void }) {
   return (
     <section className="view command-view" aria-labelledby="command-heading">
       <h1 id="command-heading">Command</h1>
-      <CommandBar onShow={onShow} onDone={refresh} />
+      <CommandBar onShow={onShow} onDone={refresh} onOpenVoiceSettings={onOpenVoiceSettings} />
       {section(
         'recent-heading',
         'Recent',

@@ -1,6 +1,13 @@
-import { useEffect, useState } from 'react';
-import type { Settings, SettingsPatch, StorageStatus } from '../../../shared/contract/settings';
+import { useEffect, useRef, useState } from 'react';
+import {
+  isSettingKey,
+  type SettingKey,
+  type Settings,
+  type SettingsPatch,
+  type StorageStatus,
+} from '../../../shared/contract/settings';
 import { ReplyError, request } from '../api';
+import { VoiceSettings } from './VoiceSettings';
 import './storage-views.css';
 import { applyTheme } from './theme';
 import { UpdatesPanel } from './UpdatesPanel';
@@ -12,6 +19,20 @@ function describe(caught: unknown): string {
     : [];
   const detail = issues.map((issue) => `${(issue.path ?? []).slice(-1).join('')}: ${issue.message ?? ''}`).join('; ');
   return detail ? `${caught.payload.message} ${detail}` : caught.payload.message;
+}
+
+/** The messages of a ValidationFailed reply's zod issues, by the setting each is about. */
+function fieldErrors(caught: unknown): Partial<Record<SettingKey, string>> {
+  if (!(caught instanceof ReplyError) || caught.payload.code !== 'ValidationFailed') return {};
+  const issues = Array.isArray(caught.payload.details)
+    ? (caught.payload.details as { path?: unknown[]; message?: string }[])
+    : [];
+  const byKey: Partial<Record<SettingKey, string>> = {};
+  for (const issue of issues) {
+    const key = (issue.path ?? []).find(isSettingKey);
+    if (key !== undefined && issue.message !== undefined) byKey[key] = issue.message;
+  }
+  return byKey;
 }
 
 function numberOr(value: string, fallback: number): number {
@@ -41,7 +62,13 @@ function NumberSetting({
   );
 }
 
-export function SettingsView() {
+/** Asks the view to bring one section into sight (the Talk button's "Settings → Voice"); `seq` repeats a request. */
+export interface SettingsFocus {
+  readonly section: 'voice';
+  readonly seq: number;
+}
+
+export function SettingsView({ focus }: { focus?: SettingsFocus } = {}) {
   const [saved, setSaved] = useState<Settings>();
   const [draft, setDraft] = useState<Settings>();
   const [status, setStatus] = useState<StorageStatus>();
@@ -49,6 +76,15 @@ export function SettingsView() {
   const [error, setError] = useState<string>();
   const [recoveryKey, setRecoveryKey] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [invalid, setInvalid] = useState<Partial<Record<SettingKey, string>>>({});
+  const voiceSection = useRef<HTMLFieldSetElement>(null);
+  const loaded = draft !== undefined;
+
+  useEffect(() => {
+    if (!loaded || focus?.section !== 'voice') return;
+    voiceSection.current?.scrollIntoView({ block: 'start' });
+    voiceSection.current?.querySelector('input')?.focus();
+  }, [loaded, focus?.section, focus?.seq]);
 
   useEffect(() => {
     const state = { live: true };
@@ -89,16 +125,19 @@ export function SettingsView() {
         .map((key) => [key, draft[key]]),
     ) as SettingsPatch;
     setBusy(true);
+    setMessage(undefined);
     try {
       const { values } = await request({ type: 'SettingsSet', data: { values: changed } });
       applyTheme(values['appearance.theme']);
       setSaved(values);
       setDraft(values);
       setError(undefined);
+      setInvalid({});
       setMessage('Settings saved.');
     } catch (caught) {
       setMessage(undefined);
       setError(describe(caught));
+      setInvalid(fieldErrors(caught));
     } finally {
       setBusy(false);
     }
@@ -186,6 +225,7 @@ export function SettingsView() {
             update={update}
           />
         </fieldset>
+        <VoiceSettings ref={voiceSection} draft={draft} update={update} endpointError={invalid['voice.speechEndpoint']} />
         <fieldset>
           <legend>Updates</legend>
           <label className="checkbox">

@@ -82,6 +82,11 @@ class FakeWebContents extends EventEmitter {
     this.sent = [];
     this.windowOpenHandler = undefined;
     this.destroyed = false;
+    this.url = '';
+  }
+
+  getURL() {
+    return this.url;
   }
 
   send(channel, payload) {
@@ -215,6 +220,7 @@ export class BrowserWindow extends EventEmitter {
 
   loadURL(url) {
     record('BrowserWindow.loadURL', url);
+    this.webContents.url = url;
     return Promise.resolve();
   }
 
@@ -325,10 +331,19 @@ export const net = {
   },
 };
 
+/** The session's permission handlers, kept so the test can ask them as Chromium would. */
+const permissionHandlers = { request: undefined, check: undefined };
+
 export const session = {
   defaultSession: {
-    setPermissionRequestHandler: (handler) => record('session.setPermissionRequestHandler', handler),
-    setPermissionCheckHandler: (handler) => record('session.setPermissionCheckHandler', handler),
+    setPermissionRequestHandler: (handler) => {
+      permissionHandlers.request = handler;
+      record('session.setPermissionRequestHandler', handler);
+    },
+    setPermissionCheckHandler: (handler) => {
+      permissionHandlers.check = handler;
+      record('session.setPermissionCheckHandler', handler);
+    },
     setDevicePermissionHandler: (handler) => record('session.setDevicePermissionHandler', handler),
     webRequest: { onHeadersReceived: (handler) => record('session.webRequest.onHeadersReceived', handler) },
   },
@@ -412,6 +427,27 @@ const commands = {
       csp: response.headers.get('Content-Security-Policy'),
       body: (await response.text()).slice(0, 200),
     };
+  },
+  /** A permission request from the window's page (getUserMedia and the like), as Chromium asks the session; resolves with the answer. */
+  permission({ permission, url, mediaTypes, isMainFrame = true }) {
+    const window = windows[0];
+    if (!window || !permissionHandlers.request) throw new Error('no window or no permission handler');
+    const origin = url.replace(/^([a-z]+:\/\/[^/]+).*$/, '$1');
+    return new Promise((resolve) =>
+      permissionHandlers.request(window.webContents, permission, resolve, {
+        requestingUrl: url,
+        isMainFrame,
+        mediaTypes,
+        securityOrigin: origin,
+      }),
+    );
+  },
+  /** The synchronous permission check Chromium makes (device lists, permissions.query). */
+  permissionCheck({ permission, url, mediaType }) {
+    const window = windows[0];
+    if (!window || !permissionHandlers.check) throw new Error('no window or no permission check handler');
+    const origin = url.replace(/^([a-z]+:\/\/[^/]+).*$/, '$1');
+    return permissionHandlers.check(window.webContents, permission, origin, { isMainFrame: true, mediaType, requestingUrl: url });
   },
   /** Emits will-navigate as Chromium would, and says whether main cancelled it. */
   navigate({ url }) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserWindowConstructorOptions, Event, HandlerDetails, WindowOpenHandlerResponse } from 'electron';
-import { builtAppLocation, type AppLocation } from '../../../main/electron/app-origin';
+import { appEntryUrl, builtAppLocation, type AppLocation } from '../../../main/electron/app-origin';
 import { contentSecurityPolicy, hardenSession, lockNavigation } from '../../../main/electron/security';
 import { createMainWindow } from '../../../main/electron/window';
 
@@ -137,10 +137,14 @@ describe('lockNavigation', () => {
 });
 
 describe('hardenSession', () => {
-  it('denies every permission request and check, and adds the CSP to every response', () => {
-    type PermissionCallback = (granted: boolean) => void;
-    let requestHandler: ((contents: unknown, permission: string, callback: PermissionCallback) => void) | undefined;
-    let checkHandler: (() => boolean) | undefined;
+  type PermissionCallback = (granted: boolean) => void;
+  type RequestHandler = (contents: unknown, permission: string, callback: PermissionCallback, details: unknown) => void;
+  type CheckHandler = (contents: unknown, permission: string, requestingOrigin: string, details: unknown) => boolean;
+
+  /** The few Session members hardenSession uses, recording what it installs. */
+  function fakeSession(location: AppLocation, speech: { on: boolean }) {
+    let requestHandler: RequestHandler | undefined;
+    let checkHandler: CheckHandler | undefined;
     let deviceHandler: (() => boolean) | undefined;
     let headersListener:
       | ((
@@ -149,22 +153,102 @@ describe('hardenSession', () => {
         ) => void)
       | undefined;
     const session = {
-      setPermissionRequestHandler: (handler: typeof requestHandler) => (requestHandler = handler),
-      setPermissionCheckHandler: (handler: typeof checkHandler) => (checkHandler = handler),
-      setDevicePermissionHandler: (handler: typeof deviceHandler) => (deviceHandler = handler),
+      setPermissionRequestHandler: (handler: RequestHandler) => (requestHandler = handler),
+      setPermissionCheckHandler: (handler: CheckHandler) => (checkHandler = handler),
+      setDevicePermissionHandler: (handler: () => boolean) => (deviceHandler = handler),
       webRequest: { onHeadersReceived: (listener: typeof headersListener) => (headersListener = listener) },
     };
-    hardenSession(session as unknown as Parameters<typeof hardenSession>[0], built);
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
-      let granted: boolean | undefined;
-      requestHandler?.({}, permission, (answer) => (granted = answer));
-      expect(granted).toBe(false);
+    hardenSession(session as unknown as Parameters<typeof hardenSession>[0], location, { speechEnabled: () => speech.on });
+    const page = appEntryUrl(location);
+    const origin = new URL(page).origin === 'null' ? page.replace(/\/index\.html$/, '') : new URL(page).origin;
+    const contents = (url: string) => ({ getURL: () => url });
+    return {
+      page,
+      origin,
+      /** What the request handler answers, for a page at `at` asking from `requestingUrl`. */
+      request(permission: string, details: Record<string, unknown> = {}, at = page): boolean | undefined {
+        let granted: boolean | undefined;
+        requestHandler?.(contents(at), permission, (answer) => (granted = answer), {
+          requestingUrl: page,
+          isMainFrame: true,
+          ...details,
+        });
+        return granted;
+      },
+      check(
+        permission: string,
+        details: Record<string, unknown> = {},
+        requestingOrigin = origin,
+        at = page,
+      ): boolean | undefined {
+        return checkHandler?.(contents(at), permission, requestingOrigin, { isMainFrame: true, ...details });
+      },
+      device: () => deviceHandler?.(),
+      headers(): Record<string, string[]> | undefined {
+        let headers: Record<string, string[]> | undefined;
+        headersListener?.(
+          { responseHeaders: { 'Content-Type': ['text/html'] } },
+          (response) => (headers = response.responseHeaders),
+        );
+        return headers;
+      },
+    };
+  }
+
+  const otherPermissions = ['geolocation', 'notifications', 'clipboard-read', 'openExternal', 'display-capture', 'midi', 'hid'];
+
+  it('with speech off, denies every permission request and check, the microphone too, and adds the CSP to every response', () => {
+    const fake = fakeSession(built, { on: false });
+    for (const permission of ['media', ...otherPermissions]) {
+      expect(fake.request(permission, { mediaTypes: ['audio'], securityOrigin: fake.origin })).toBe(false);
+      expect(fake.check(permission, { mediaType: 'audio' })).toBe(false);
     }
-    expect(checkHandler?.()).toBe(false);
-    expect(deviceHandler?.()).toBe(false);
-    let headers: Record<string, string[]> | undefined;
-    headersListener?.({ responseHeaders: { 'Content-Type': ['text/html'] } }, (response) => (headers = response.responseHeaders));
+    expect(fake.device()).toBe(false);
+    const headers = fake.headers();
     expect(headers?.['Content-Type']).toEqual(['text/html']);
     expect(headers?.['Content-Security-Policy']).toEqual([contentSecurityPolicy(built)]);
   });
+
+  for (const [name, location] of [
+    ['the built app', built],
+    ['the dev server', dev],
+  ] as const) {
+    it(`with speech on, grants the microphone to ${name}'s own page only, audio only, and nothing else`, () => {
+      const speech = { on: true };
+      const fake = fakeSession(location, speech);
+      expect(fake.request('media', { mediaTypes: ['audio'], securityOrigin: fake.origin })).toBe(true);
+      expect(fake.request('media', { mediaTypes: ['audio'] })).toBe(true);
+      expect(fake.check('media', { mediaType: 'audio' })).toBe(true);
+      // The camera, or the camera with the microphone.
+      expect(fake.request('media', { mediaTypes: ['video'] })).toBe(false);
+      expect(fake.request('media', { mediaTypes: ['audio', 'video'] })).toBe(false);
+      expect(fake.request('media', { mediaTypes: [] })).toBe(false);
+      expect(fake.request('media', {})).toBe(false);
+      expect(fake.check('media', { mediaType: 'video' })).toBe(false);
+      expect(fake.check('media', { mediaType: 'unknown' })).toBe(false);
+      // Anyone else: another origin, a look-alike, a frame inside the page, another page in the window.
+      for (const stranger of [
+        'https://evil.example/',
+        'http://localhost:5173.attacker.com/',
+        'localbrain://app.evil/',
+        'file:///etc/passwd',
+      ]) {
+        expect(fake.request('media', { mediaTypes: ['audio'], requestingUrl: stranger })).toBe(false);
+        expect(fake.request('media', { mediaTypes: ['audio'], securityOrigin: stranger })).toBe(false);
+        expect(fake.request('media', { mediaTypes: ['audio'] }, stranger)).toBe(false);
+        expect(fake.check('media', { mediaType: 'audio' }, stranger)).toBe(false);
+        expect(fake.check('media', { mediaType: 'audio' }, fake.origin, stranger)).toBe(false);
+      }
+      expect(fake.request('media', { mediaTypes: ['audio'], isMainFrame: false })).toBe(false);
+      for (const permission of otherPermissions) {
+        expect(fake.request(permission, { mediaTypes: ['audio'] })).toBe(false);
+        expect(fake.check(permission, { mediaType: 'audio' })).toBe(false);
+      }
+      expect(fake.device()).toBe(false);
+      // Turning speech off takes effect at the next request, without a restart.
+      speech.on = false;
+      expect(fake.request('media', { mediaTypes: ['audio'] })).toBe(false);
+      expect(fake.check('media', { mediaType: 'audio' })).toBe(false);
+    });
+  }
 });

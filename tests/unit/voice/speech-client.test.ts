@@ -1,13 +1,23 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkClip, transcribe, transcriptionsUrl, wavDurationMs } from '../../../main/services/voice/speech-client';
+import {
+  checkClip,
+  encodeMultipart,
+  isLoopbackUrl,
+  SpeechClient,
+  transcribe,
+  transcriptionsUrl,
+  wavDurationMs,
+} from '../../../main/services/voice/speech-client';
 import { encodeWav } from '../../../shared/wav';
 import { LocalBrainError } from '../../../shared/errors';
 
 interface Received {
   readonly path: string;
   readonly form: FormData;
+  /** Which connection carried the request: the client port the server saw. */
+  readonly remotePort: number | undefined;
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -27,7 +37,7 @@ async function speechServer(
       const form = await new Response(new Uint8Array(body), {
         headers: { 'content-type': request.headers['content-type'] ?? '' },
       }).formData();
-      const entry = { path: request.url ?? '', form };
+      const entry = { path: request.url ?? '', form, remotePort: request.socket.remotePort };
       received.push(entry);
       const { status, body: reply } = await answer(entry);
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
@@ -128,5 +138,82 @@ describe('the speech-to-text client', () => {
       code: 'ValidationFailed',
     });
     expect(await failure(transcribe(clip(1), { url: stub.url, allowRemote: false }))).toMatchObject({ code: 'Unavailable' });
+  });
+
+  it('keeps one connection open across clips, and closes it when disposed', async () => {
+    const stub = await speechServer(() => ({ status: 200, body: { text: 'hello' } }));
+    servers.push(stub.server);
+    const client = new SpeechClient();
+    for (let index = 0; index < 3; index++) {
+      expect(await client.transcribe(clip(1), { url: stub.url, allowRemote: false })).toMatchObject({ text: 'hello' });
+    }
+    const ports = new Set(stub.received.map((received) => received.remotePort));
+    expect(ports.size).toBe(1);
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        stub.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    expect(await connections()).toBe(1);
+    client.dispose();
+    await expect.poll(connections, { timeout: 2_000 }).toBe(0);
+    expect(await failure(client.transcribe(clip(1), { url: stub.url, allowRemote: false }))).toMatchObject({
+      code: 'Unavailable',
+    });
+  });
+
+  it('does not follow a redirect elsewhere, and refuses a reply that is not a transcription', async () => {
+    let redirected = 0;
+    const elsewhere: Server = createServer((_request, response) => {
+      redirected += 1;
+      response.end('{"text":"stolen"}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    servers.push(elsewhere);
+    const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/`;
+    const mover: Server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(307, { location: target }).end());
+    });
+    await new Promise<void>((resolve) => mover.listen(0, '127.0.0.1', resolve));
+    servers.push(mover);
+    const moverUrl = `http://127.0.0.1:${(mover.address() as AddressInfo).port}`;
+    expect(await failure(transcribe(clip(1), { url: moverUrl, allowRemote: false }))).toMatchObject({
+      code: 'Unavailable',
+      details: { status: 307 },
+    });
+    expect(redirected).toBe(0);
+    const huge = await speechServer(() => ({ status: 200, body: { text: 'x'.repeat(5 * 1024 * 1024) } }));
+    servers.push(huge.server);
+    expect(await failure(transcribe(clip(1), { url: huge.url, allowRemote: false }))).toMatchObject({
+      code: 'Unavailable',
+      message: expect.stringMatching(/not a transcription/) as unknown,
+    });
+  });
+
+  it('encodes multipart with a boundary that never occurs in the audio', async () => {
+    const audio = new TextEncoder().encode('RIFF....--LocalBrain and some more bytes\r\n--');
+    const { contentType, body } = encodeMultipart([['language', 'en']], {
+      name: 'file',
+      filename: 'clip.wav',
+      type: 'audio/wav',
+      bytes: audio,
+    });
+    const boundary = /boundary=(.+)$/.exec(contentType)?.[1] ?? '';
+    expect(boundary).toMatch(/^LocalBrain[0-9a-f]{32}$/);
+    expect(Buffer.from(audio).includes(boundary)).toBe(false);
+    const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+    expect(form.get('language')).toBe('en');
+    expect(Buffer.from(await (form.get('file') as File).arrayBuffer()).equals(Buffer.from(audio))).toBe(true);
+  });
+
+  it('tells a loopback endpoint from one that sends audio away, and reaches localhost by its loopback address', async () => {
+    const stub = await speechServer(() => ({ status: 200, body: { text: 'by name' } }));
+    servers.push(stub.server);
+    const byName = stub.url.replace('127.0.0.1', 'localhost');
+    expect(await transcribe(clip(1), { url: byName, allowRemote: false })).toMatchObject({ text: 'by name' });
+    for (const url of ['http://127.0.0.1:8080', 'http://localhost:9000/', 'http://[::1]:8080', 'https://127.1.2.3'])
+      expect(isLoopbackUrl(url)).toBe(true);
+    for (const url of ['http://10.0.0.5:8080', 'https://speech.example.com', 'http://127.0.0.1.example.com', 'not a url'])
+      expect(isLoopbackUrl(url)).toBe(false);
   });
 });

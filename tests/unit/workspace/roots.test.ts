@@ -76,6 +76,34 @@ describe('WorkspaceRoots', () => {
     expect(granted).toMatchObject({ root: second, relative: 'other.md' });
   });
 
+  it('resolves on this thread exactly as it does on the thread pool', async () => {
+    const roots = new WorkspaceRoots();
+    await roots.grant(workspace);
+    for (const requested of [
+      '.',
+      'link-in',
+      'docs',
+      'link-out',
+      'dir-out/canary.txt',
+      'docs/deep/up-three/outside',
+      'missing',
+      '../x',
+    ]) {
+      const pooled = await roots.resolveExisting(requested).then(
+        (resolved) => ({ resolved }),
+        (error: unknown) => ({ code: (error as LocalBrainError).code }),
+      );
+      let now;
+      try {
+        now = { resolved: roots.resolveExistingNow(requested) };
+      } catch (error) {
+        now = { code: (error as LocalBrainError).code };
+      }
+      expect(now, requested).toEqual(pooled);
+    }
+    expect(() => new WorkspaceRoots().resolveExistingNow('.')).toThrow(expect.objectContaining({ code: 'PermissionDenied' }));
+  });
+
   it('resolves a new entry by its real parent without following the entry itself', async () => {
     const roots = new WorkspaceRoots();
     await roots.grant(workspace);
