@@ -11,6 +11,9 @@ export default defineConfig({
     define,
     build: {
       outDir: 'out/main',
+      // Bundled into plugin-worker.js rather than imported from node_modules: every plugin worker loads them afresh,
+      // and one file instead of six cut a worker's start (main only resolves the .wasm file's path).
+      externalizeDeps: { exclude: ['quickjs-emscripten-core', '@jitl/quickjs-wasmfile-release-sync'] },
       rolldownOptions: {
         input: {
           index: resolve(import.meta.dirname, 'main/index.ts'),

@@ -7,7 +7,8 @@
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import releaseSyncVariant from '@jitl/quickjs-wasmfile-release-sync';
+import quickjsEmscriptenModule from '@jitl/quickjs-wasmfile-release-sync/emscripten-module';
+import { QuickJSFFI } from '@jitl/quickjs-wasmfile-release-sync/ffi';
 import {
   newQuickJSWASMModuleFromVariant,
   newVariant,
@@ -15,6 +16,7 @@ import {
   type QuickJSDeferredPromise,
   type QuickJSHandle,
   type QuickJSRuntime,
+  type QuickJSSyncVariant,
 } from 'quickjs-emscripten-core';
 import type { FaultKind, HostToWorker, SandboxInit, WorkerToHost } from './protocol';
 
@@ -86,6 +88,17 @@ function die(kind: FaultKind, reason: string): void {
 /** Set before every entry into the guest; the interrupt handler stops it, uncatchably, once passed. */
 let deadline = Number.POSITIVE_INFINITY;
 let interrupted = false;
+
+/**
+ * The release sync variant, as `@jitl/quickjs-wasmfile-release-sync` defines it but with
+ * static imports: the build bundles them into this one file, which each worker loads
+ * without resolving packages or splitting chunks.
+ */
+const releaseSyncVariant: QuickJSSyncVariant = {
+  type: 'sync',
+  importFFI: () => Promise.resolve(QuickJSFFI),
+  importModuleLoader: () => Promise.resolve(quickjsEmscriptenModule),
+};
 
 const memory = new WebAssembly.Memory({ initial: limits.initialPages, maximum: limits.maximumPages });
 const quickjs = await newQuickJSWASMModuleFromVariant(
