@@ -18,7 +18,7 @@ import type { BenchRow, BenchSuite } from './types';
 import { formatMs, percentile, sortedCopy } from './stats';
 
 /** The built worker, as the app runs it (`npm run bench` builds first when sources are newer). */
-const builtWorker = path.resolve(import.meta.dirname, '../../out/main/plugin-worker.js');
+const builtWorker = path.resolve(import.meta.dirname, '../../out/main/plugin-worker.cjs');
 const spawn: SpawnWorker = (options: WorkerOptions) => new Worker(builtWorker, options);
 const logger = pino({ level: 'silent' });
 
@@ -177,7 +177,7 @@ const suite: BenchSuite = {
   description:
     'A plugin worker from nothing to its script loaded (worker thread, QuickJS instance with fresh memory, warm-up, script), a plugin’s `localbrain.invoke` round trip through the router (guest → worker → main → router → back, measured between consecutive arrivals of an awaited loop; the router audits to memory) beside a bare worker-thread echo timed the same way in alternating batches, and a dev plugin’s hot reload from the file write to the new worker serving.',
   async run(): Promise<BenchRow[]> {
-    if (!existsSync(builtWorker)) throw new Error('out/main/plugin-worker.js is missing: run `npm run build` first');
+    if (!existsSync(builtWorker)) throw new Error('out/main/plugin-worker.cjs is missing: run `npm run build` first');
     const start = await startTimes();
     const { invoke, floor } = await invokeRoundTrips();
     const reload = await reloadTimes();

@@ -6,13 +6,13 @@ import { LocalBrainError } from '../../../shared/errors';
 import type { FaultKind, HostToWorker, SandboxInit, SandboxLimits, WorkerToHost } from './protocol';
 import { defaultSandboxLimits, runDeadlineMs, startDeadlineMs } from './sandbox-limits';
 
-/** Starts the worker thread; the default runs the built `plugin-worker.js` next to the main bundle. */
+/** Starts the worker thread; the default runs the built `plugin-worker.cjs` next to the main bundle. */
 export type SpawnWorker = (options: WorkerOptions) => Worker;
 
-/** out/main/plugin-worker.js, whether this module was bundled into out/main/ itself or into out/main/chunks/. */
+/** out/main/plugin-worker.cjs, whether this module was bundled into out/main/ itself or into out/main/chunks/. */
 export function builtWorkerUrl(): URL {
-  const beside = new URL('./plugin-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(beside)) ? beside : new URL('../plugin-worker.js', import.meta.url);
+  const beside = new URL('./plugin-worker.cjs', import.meta.url);
+  return existsSync(fileURLToPath(beside)) ? beside : new URL('../plugin-worker.cjs', import.meta.url);
 }
 
 /**

@@ -114,19 +114,30 @@ const releaseSyncVariant: QuickJSSyncVariant = {
   importModuleLoader: () => Promise.resolve(quickjsEmscriptenModule),
 };
 
-const memory = new WebAssembly.Memory({ initial: limits.initialPages, maximum: limits.maximumPages });
-const quickjs = await newQuickJSWASMModuleFromVariant(
-  newVariant(releaseSyncVariant, { wasmModule: init.wasmModule, wasmMemory: memory }),
-);
-const runtime: QuickJSRuntime = quickjs.newRuntime();
-runtime.setMemoryLimit(limits.heapBytes);
-runtime.setMaxStackSize(limits.stackBytes);
-runtime.setInterruptHandler(() => {
-  if (performance.now() <= deadline) return false;
-  interrupted = true;
-  return true;
-});
-const context: QuickJSContext = runtime.newContext();
+/** Assigned by instantiate(), before anything else in this file touches them. */
+let runtime: QuickJSRuntime;
+let context: QuickJSContext;
+
+/**
+ * A fresh instance of the shared compiled module with this worker's own fixed memory.
+ * (A function rather than top-level await: the worker is built as CommonJS, which Node
+ * starts without its ES module loader.)
+ */
+async function instantiate(): Promise<void> {
+  const memory = new WebAssembly.Memory({ initial: limits.initialPages, maximum: limits.maximumPages });
+  const quickjs = await newQuickJSWASMModuleFromVariant(
+    newVariant(releaseSyncVariant, { wasmModule: init.wasmModule, wasmMemory: memory }),
+  );
+  runtime = quickjs.newRuntime();
+  runtime.setMemoryLimit(limits.heapBytes);
+  runtime.setMaxStackSize(limits.stackBytes);
+  runtime.setInterruptHandler(() => {
+    if (performance.now() <= deadline) return false;
+    interrupted = true;
+    return true;
+  });
+  context = runtime.newContext();
+}
 
 /** Calls into the guest under the CPU deadline and turns interrupts, OOM and traps into a Fault. */
 function guarded<T>(what: string, enter: () => T, budgetMs = limits.jobDeadlineMs): T {
@@ -218,7 +229,7 @@ function refusal(code: string, message: string): string {
 }
 
 /** A guest's invoke: a refusal's JSON text at once, or a ticket whose reply main sends later. */
-const hostInvoke = context.newFunction('invoke', (textHandle) => {
+function hostInvoke(textHandle: QuickJSHandle): QuickJSHandle {
   const text = context.typeof(textHandle) === 'string' ? context.getString(textHandle) : undefined;
   let refused: string | undefined;
   if (text === undefined) refused = refusal('ValidationFailed', 'invoke takes a message that JSON can represent.');
@@ -243,9 +254,9 @@ const hostInvoke = context.newFunction('invoke', (textHandle) => {
   pendingInvokes.add(invokeId);
   post({ type: 'invoke', invokeId, message, bytes: Buffer.byteLength(text, 'utf8') });
   return context.newNumber(invokeId);
-});
+}
 
-const hostLog = context.newFunction('log', (levelHandle, textHandle) => {
+function hostLog(levelHandle: QuickJSHandle, textHandle: QuickJSHandle): void {
   const now = performance.now();
   if (now - logWindowAt >= 1000) {
     logWindowAt = now;
@@ -256,14 +267,14 @@ const hostLog = context.newFunction('log', (levelHandle, textHandle) => {
   const level = context.getString(levelHandle).slice(0, 16);
   const text = context.getString(textHandle).slice(0, limits.maxLogChars);
   post({ type: 'log', level, text });
-});
+}
 
 const registered = new Set<string>();
-const hostRegister = context.newFunction('register', (idHandle) => {
+function hostRegister(idHandle: QuickJSHandle): void {
   const id = context.getString(idHandle).slice(0, 64);
   registered.add(id);
   post({ type: 'registered', command: id });
-});
+}
 
 let runGuest: QuickJSHandle | undefined;
 let deliverGuest: QuickJSHandle | undefined;
@@ -283,12 +294,15 @@ function load(): void {
   const made = guarded('bootstrap', () => context.evalCode(bootstrap, 'localbrain-bootstrap.js'), budget);
   if (made.error) throw new Fault('load', guestError(made.error));
   const factory = made.value;
-  const functions = guarded(
-    'bootstrap',
-    () => context.callFunction(factory, context.undefined, hostInvoke, hostLog, hostRegister),
-    budget,
-  );
+  const doors = [
+    context.newFunction('invoke', hostInvoke),
+    context.newFunction('log', hostLog),
+    context.newFunction('register', hostRegister),
+  ];
+  const functions = guarded('bootstrap', () => context.callFunction(factory, context.undefined, ...doors), budget);
   factory.dispose();
+  // The guest's bootstrap keeps its own references to the three functions.
+  for (const door of doors) door.dispose();
   if (functions.error) throw new Fault('load', guestError(functions.error));
   runGuest = context.getProp(functions.value, 0);
   deliverGuest = context.getProp(functions.value, 1);
@@ -373,10 +387,10 @@ function yieldToMain(): void {
   }
 }
 
-try {
-  load();
-  yieldToMain();
-  post({ type: 'ready', commands: [...registered] });
-} catch (error) {
-  fail(error);
-}
+instantiate()
+  .then(() => {
+    load();
+    yieldToMain();
+    post({ type: 'ready', commands: [...registered] });
+  }, fail)
+  .catch(fail);
