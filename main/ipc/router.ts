@@ -200,7 +200,6 @@ export class Router {
       external.removeEventListener('abort', onExternalAbort);
       // Whatever a handler tied to its signal ends with the request.
       if (controller && !controller.signal.aborted) controller.abort(new LocalBrainError('Internal', 'The request finished.'));
-      stopped.catch(() => undefined);
     }
   }
 
