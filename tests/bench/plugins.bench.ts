@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
@@ -178,6 +179,7 @@ const suite: BenchSuite = {
     'A plugin worker from nothing to its script loaded (worker thread, QuickJS instance with fresh memory, warm-up, script), a plugin’s `localbrain.invoke` round trip through the router (guest → worker → main → router → back, measured between consecutive arrivals of an awaited loop; the router audits to memory) beside a bare worker-thread echo timed the same way in alternating batches, and a dev plugin’s hot reload from the file write to the new worker serving.',
   async run(): Promise<BenchRow[]> {
     if (!existsSync(builtWorker)) throw new Error('out/main/plugin-worker.cjs is missing: run `npm run build` first');
+    const loadBefore = loadavg()[0] ?? Number.NaN;
     const start = await startTimes();
     const { invoke, floor } = await invokeRoundTrips();
     const reload = await reloadTimes();
@@ -185,7 +187,12 @@ const suite: BenchSuite = {
     const invokeP99 = percentile(invoke, 99);
     const floorP99 = percentile(floor, 99);
     const reloadMax = reload.at(-1) ?? Number.NaN;
+    const loadAfter = loadavg()[0] ?? Number.NaN;
     return [
+      {
+        metric: `machine load (1-min load average, before / after; ${cpus().length} cores): other work competes for the CPU`,
+        value: `${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}`,
+      },
       { metric: `worker + context start p50 (${start.length} starts)`, value: formatMs(percentile(start, 50)) },
       { metric: 'worker + context start p95', value: formatMs(startP95), target: '< 250 ms', pass: startP95 < 250 },
       { metric: `plugin invoke round trip p50 (${invoke.length} calls)`, value: formatMs(percentile(invoke, 50)) },
