@@ -59,7 +59,7 @@ export interface CoreOptions {
   readonly trashItem?: TrashItemFn;
   /** Unpacked plugin folders loaded with hot reload (serve's --plugin-dev); the desktop adds its developer setting. */
   readonly pluginDevDirs?: readonly string[];
-  /** Starts a plugin worker; the built plugin-worker.js when not given. */
+  /** Starts a plugin worker; the built plugin-worker.cjs when not given. */
   readonly spawnPluginWorker?: SpawnWorker;
   /** What installs updates (electron-updater in the desktop app); without it update checks are Unavailable (serve mode). */
   readonly updateInstaller?: UpdateInstaller;

@@ -1,4 +1,4 @@
-// `npx -y node@24 scripts/check-plugin-worker.mjs .`: checks the built plugin worker (out/main/plugin-worker.js)
+// `npx -y node@24 scripts/check-plugin-worker.mjs .`: checks the built plugin worker (out/main/plugin-worker.cjs)
 // under the Node that runs it (Electron 45 embeds Node 24): it loads, runs a command that invokes, and faults a CPU loop.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,7 +23,7 @@ const limits = {
 };
 const source = `localbrain.commands.register('hi', async (a) => ({ got: await localbrain.invoke({ type: 'X', data: a }), t: typeof require + typeof process }));
 localbrain.commands.register('spin', () => { for (;;) {} });`;
-const w = new Worker(`${root}/out/main/plugin-worker.js`, {
+const w = new Worker(`${root}/out/main/plugin-worker.cjs`, {
   workerData: { pluginId: 'p', source, entryName: 'index.js', wasmModule, limits },
 });
 const seen = [];

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
@@ -18,7 +19,7 @@ import type { BenchRow, BenchSuite } from './types';
 import { formatMs, percentile, sortedCopy } from './stats';
 
 /** The built worker, as the app runs it (`npm run bench` builds first when sources are newer). */
-const builtWorker = path.resolve(import.meta.dirname, '../../out/main/plugin-worker.js');
+const builtWorker = path.resolve(import.meta.dirname, '../../out/main/plugin-worker.cjs');
 const spawn: SpawnWorker = (options: WorkerOptions) => new Worker(builtWorker, options);
 const logger = pino({ level: 'silent' });
 
@@ -55,12 +56,41 @@ async function startTimes(): Promise<number[]> {
 }
 
 /**
- * The guest awaits invokes one after another, so the time between two arrivals at the
- * router is one whole round trip: guest → worker → main → router → worker → guest.
+ * The floor under the same conditions: a bare worker thread that echoes each message
+ * (no QuickJS, no router), answered one at a time and timed the same way.
  */
-async function invokeRoundTrips(): Promise<number[]> {
+class PingPong {
+  readonly #worker = new Worker(
+    `const { parentPort } = require('node:worker_threads'); parentPort.on('message', (m) => parentPort.postMessage(m));`,
+    { eval: true, execArgv: [] },
+  );
+
+  async gaps(count: number, into: number[]): Promise<void> {
+    let last = performance.now();
+    for (let index = 0; index < count; index += 1) {
+      const echoed = new Promise((resolve) => this.#worker.once('message', resolve));
+      this.#worker.postMessage({ type: 'WorkspaceList', data: {}, index });
+      await echoed;
+      const now = performance.now();
+      into.push(now - last);
+      last = now;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}
+
+/**
+ * The guest awaits invokes one after another, so the time between two arrivals at the
+ * router is one whole round trip: guest → worker → main → router → worker → guest. Each
+ * batch is followed by a batch of the bare ping-pong, so both see the same machine.
+ */
+async function invokeRoundTrips(): Promise<{ invoke: number[]; floor: number[] }> {
   const routed = router();
   const gaps: number[] = [];
+  const floor: number[] = [];
   let last: number | undefined;
   const sandbox = await PluginSandbox.start({
     pluginId: 'bench',
@@ -84,14 +114,18 @@ async function invokeRoundTrips(): Promise<number[]> {
       throw new Error(`bench plugin faulted: ${kind} ${reason}`);
     },
   });
+  const pingPong = new PingPong();
   await sandbox.run('loop', 2_000); // warm-up
+  await pingPong.gaps(2_000, []);
   gaps.length = 0;
   for (let batch = 0; batch < invokeBatches; batch += 1) {
     last = undefined;
     await sandbox.run('loop', invokesPerBatch);
+    await pingPong.gaps(invokesPerBatch - 1, floor);
   }
   await sandbox.dispose();
-  return sortedCopy(gaps);
+  await pingPong.dispose();
+  return { invoke: sortedCopy(gaps), floor: sortedCopy(floor) };
 }
 
 async function reloadTimes(): Promise<number[]> {
@@ -142,20 +176,32 @@ async function reloadTimes(): Promise<number[]> {
 const suite: BenchSuite = {
   name: 'plugins',
   description:
-    'A plugin worker from nothing to its script loaded (worker thread, QuickJS instance with fresh memory, warm-up, script), a plugin’s `localbrain.invoke` round trip through the router (guest → worker → main → router → back, measured between consecutive arrivals of an awaited loop), and a dev plugin’s hot reload from the file write to the new worker serving.',
+    'A plugin worker from nothing to its script loaded (worker thread, QuickJS instance with fresh memory, warm-up, script), a plugin’s `localbrain.invoke` round trip through the router (guest → worker → main → router → back, measured between consecutive arrivals of an awaited loop; the router audits to memory) beside a bare worker-thread echo timed the same way in alternating batches, and a dev plugin’s hot reload from the file write to the new worker serving.',
   async run(): Promise<BenchRow[]> {
-    if (!existsSync(builtWorker)) throw new Error('out/main/plugin-worker.js is missing: run `npm run build` first');
+    if (!existsSync(builtWorker)) throw new Error('out/main/plugin-worker.cjs is missing: run `npm run build` first');
+    const loadBefore = loadavg()[0] ?? Number.NaN;
     const start = await startTimes();
-    const invoke = await invokeRoundTrips();
+    const { invoke, floor } = await invokeRoundTrips();
     const reload = await reloadTimes();
     const startP95 = percentile(start, 95);
     const invokeP99 = percentile(invoke, 99);
+    const floorP99 = percentile(floor, 99);
     const reloadMax = reload.at(-1) ?? Number.NaN;
+    const loadAfter = loadavg()[0] ?? Number.NaN;
     return [
+      {
+        metric: `machine load (1-min load average, before / after; ${cpus().length} cores): other work competes for the CPU`,
+        value: `${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}`,
+      },
       { metric: `worker + context start p50 (${start.length} starts)`, value: formatMs(percentile(start, 50)) },
       { metric: 'worker + context start p95', value: formatMs(startP95), target: '< 250 ms', pass: startP95 < 250 },
       { metric: `plugin invoke round trip p50 (${invoke.length} calls)`, value: formatMs(percentile(invoke, 50)) },
       { metric: 'plugin invoke round trip p99', value: formatMs(invokeP99), target: '< 1 ms', pass: invokeP99 < 1 },
+      {
+        metric: `bare worker ping-pong p50 / p99, interleaved (${floor.length} echoes): the machine's floor`,
+        value: `${formatMs(percentile(floor, 50))} / ${formatMs(floorP99)}`,
+      },
+      { metric: 'plugin invoke p99 ÷ bare ping-pong p99', value: (invokeP99 / floorP99).toFixed(2) },
       { metric: `hot reload p50 (${reload.length} reloads)`, value: formatMs(percentile(reload, 50)) },
       { metric: 'hot reload max', value: formatMs(reloadMax), target: '< 2 s', pass: reloadMax < 2_000 },
     ];

@@ -1,4 +1,4 @@
-// Runs a TypeScript worker entry from source (tests only; the app runs the built plugin-worker.js).
+// Runs a TypeScript worker entry from source (tests only; the app runs the built plugin-worker.cjs).
 import { register } from 'tsx/esm/api';
 
 register();

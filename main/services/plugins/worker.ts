@@ -7,30 +7,39 @@
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import releaseSyncVariant from '@jitl/quickjs-wasmfile-release-sync';
+import quickjsEmscriptenModule from '@jitl/quickjs-wasmfile-release-sync/emscripten-module';
+import { QuickJSFFI } from '@jitl/quickjs-wasmfile-release-sync/ffi';
 import {
   newQuickJSWASMModuleFromVariant,
   newVariant,
   type QuickJSContext,
-  type QuickJSDeferredPromise,
   type QuickJSHandle,
   type QuickJSRuntime,
+  type QuickJSSyncVariant,
 } from 'quickjs-emscripten-core';
 import type { FaultKind, HostToWorker, SandboxInit, WorkerToHost } from './protocol';
 
 /**
- * Runs first, before the plugin's script. It keeps its own references to JSON and the
- * host functions, so a plugin that replaces JSON.stringify or Promise.prototype.then
+ * Runs first, before the plugin's script. It keeps its own references to JSON, Promise and
+ * the host functions, so a plugin that replaces JSON.stringify or Promise.prototype.then
  * breaks only itself; the host receives strings and checks them.
+ *
+ * An invoke's promise is made here, in the guest: the host answers a call with a ticket
+ * (or at once with a refusal's JSON) and later delivers the reply for that ticket. That is
+ * fewer crossings between WebAssembly and the host per call than a host-made promise.
  */
 const bootstrap = `(function (hostInvoke, hostLog, hostRegister) {
   'use strict';
   const stringify = JSON.stringify;
   const parse = JSON.parse;
+  const GuestPromise = Promise;
   const commands = new Map();
+  const waiting = new Map();
   const api = Object.freeze({
     invoke(message) {
-      return hostInvoke(stringify(message)).then(function (text) { return parse(text); });
+      const ticket = hostInvoke(stringify(message));
+      if (typeof ticket === 'string') return new GuestPromise(function (resolve) { resolve(parse(ticket)); });
+      return new GuestPromise(function (resolve) { waiting.set(ticket, resolve); });
     },
     log(level, text) {
       hostLog(String(level), String(text));
@@ -46,14 +55,21 @@ const bootstrap = `(function (hostInvoke, hostLog, hostRegister) {
     }),
   });
   Object.defineProperty(globalThis, 'localbrain', { value: api, writable: false, configurable: false, enumerable: false });
-  return function run(id, argsText) {
+  function run(id, argsText) {
     const handler = commands.get(id);
-    if (handler === undefined) return Promise.reject(new Error('no command ' + id));
-    return new Promise(function (resolve) { resolve(handler(parse(argsText))); }).then(function (value) {
+    if (handler === undefined) return GuestPromise.reject(new Error('no command ' + id));
+    return new GuestPromise(function (resolve) { resolve(handler(parse(argsText))); }).then(function (value) {
       const text = stringify(value === undefined ? null : value);
       return text === undefined ? 'null' : text;
     });
-  };
+  }
+  function deliver(ticket, text) {
+    const resolve = waiting.get(ticket);
+    if (resolve === undefined) return;
+    waiting.delete(ticket);
+    resolve(parse(text));
+  }
+  return [run, deliver];
 })`;
 
 /** The lowest priority: a plugin is background work. */
@@ -87,19 +103,41 @@ function die(kind: FaultKind, reason: string): void {
 let deadline = Number.POSITIVE_INFINITY;
 let interrupted = false;
 
-const memory = new WebAssembly.Memory({ initial: limits.initialPages, maximum: limits.maximumPages });
-const quickjs = await newQuickJSWASMModuleFromVariant(
-  newVariant(releaseSyncVariant, { wasmModule: init.wasmModule, wasmMemory: memory }),
-);
-const runtime: QuickJSRuntime = quickjs.newRuntime();
-runtime.setMemoryLimit(limits.heapBytes);
-runtime.setMaxStackSize(limits.stackBytes);
-runtime.setInterruptHandler(() => {
-  if (performance.now() <= deadline) return false;
-  interrupted = true;
-  return true;
-});
-const context: QuickJSContext = runtime.newContext();
+/**
+ * The release sync variant, as `@jitl/quickjs-wasmfile-release-sync` defines it but with
+ * static imports: the build bundles them into this one file, which each worker loads
+ * without resolving packages or splitting chunks.
+ */
+const releaseSyncVariant: QuickJSSyncVariant = {
+  type: 'sync',
+  importFFI: () => Promise.resolve(QuickJSFFI),
+  importModuleLoader: () => Promise.resolve(quickjsEmscriptenModule),
+};
+
+/** Assigned by instantiate(), before anything else in this file touches them. */
+let runtime: QuickJSRuntime;
+let context: QuickJSContext;
+
+/**
+ * A fresh instance of the shared compiled module with this worker's own fixed memory.
+ * (A function rather than top-level await: the worker is built as CommonJS, which Node
+ * starts without its ES module loader.)
+ */
+async function instantiate(): Promise<void> {
+  const memory = new WebAssembly.Memory({ initial: limits.initialPages, maximum: limits.maximumPages });
+  const quickjs = await newQuickJSWASMModuleFromVariant(
+    newVariant(releaseSyncVariant, { wasmModule: init.wasmModule, wasmMemory: memory }),
+  );
+  runtime = quickjs.newRuntime();
+  runtime.setMemoryLimit(limits.heapBytes);
+  runtime.setMaxStackSize(limits.stackBytes);
+  runtime.setInterruptHandler(() => {
+    if (performance.now() <= deadline) return false;
+    interrupted = true;
+    return true;
+  });
+  context = runtime.newContext();
+}
 
 /** Calls into the guest under the CPU deadline and turns interrupts, OOM and traps into a Fault. */
 function guarded<T>(what: string, enter: () => T, budgetMs = limits.jobDeadlineMs): T {
@@ -138,12 +176,10 @@ function guestError(handle: QuickJSHandle): string {
 /** Runs queued promise jobs, each batch under the deadline; a microtask loop is a CPU fault. */
 function drainJobs(budgetMs = limits.jobDeadlineMs): void {
   for (;;) {
+    // With no job limit it returns only once the queue is empty, or at a job's uncaught error.
     const result = guarded('promise jobs', () => runtime.executePendingJobs(-1), budgetMs);
-    if (result.error) {
-      guestError(result.error);
-      continue;
-    }
-    if (!runtime.hasPendingJob()) return;
+    if (!result.error) return;
+    guestError(result.error);
   }
 }
 
@@ -154,7 +190,8 @@ function fail(error: unknown): void {
 
 // --- the guest's door: invoke, log, register -----------------------------------------
 
-const pendingInvokes = new Map<number, QuickJSDeferredPromise>();
+/** Tickets of the guest's invokes still waiting for main's reply. */
+const pendingInvokes = new Set<number>();
 let nextInvokeId = 1;
 let tokens = limits.invokeBurst;
 let refilledAt = performance.now();
@@ -191,16 +228,8 @@ function refusal(code: string, message: string): string {
   return JSON.stringify({ ok: false, error: { code, message } });
 }
 
-function settle(deferred: QuickJSDeferredPromise, text: string): void {
-  const value = context.newString(text);
-  deferred.resolve(value);
-  value.dispose();
-  deferred.dispose();
-}
-
-const hostInvoke = context.newFunction('invoke', (textHandle) => {
-  const deferred = context.newPromise();
-  const handle = deferred.handle.dup();
+/** A guest's invoke: a refusal's JSON text at once, or a ticket whose reply main sends later. */
+function hostInvoke(textHandle: QuickJSHandle): QuickJSHandle {
   const text = context.typeof(textHandle) === 'string' ? context.getString(textHandle) : undefined;
   let refused: string | undefined;
   if (text === undefined) refused = refusal('ValidationFailed', 'invoke takes a message that JSON can represent.');
@@ -214,24 +243,20 @@ const hostInvoke = context.newFunction('invoke', (textHandle) => {
     refused = refusal('Unavailable', `Too many calls; the limit is ${limits.invokesPerSecond} per second.`);
     noteRefused();
   }
-  if (text === undefined || refused !== undefined) {
-    settle(deferred, refused ?? '');
-    return handle;
-  }
+  if (text === undefined || refused !== undefined) return context.newString(refused ?? '');
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch {
-    settle(deferred, refusal('ValidationFailed', 'invoke takes a message that JSON can represent.'));
-    return handle;
+    return context.newString(refusal('ValidationFailed', 'invoke takes a message that JSON can represent.'));
   }
   const invokeId = nextInvokeId++;
-  pendingInvokes.set(invokeId, deferred);
+  pendingInvokes.add(invokeId);
   post({ type: 'invoke', invokeId, message, bytes: Buffer.byteLength(text, 'utf8') });
-  return handle;
-});
+  return context.newNumber(invokeId);
+}
 
-const hostLog = context.newFunction('log', (levelHandle, textHandle) => {
+function hostLog(levelHandle: QuickJSHandle, textHandle: QuickJSHandle): void {
   const now = performance.now();
   if (now - logWindowAt >= 1000) {
     logWindowAt = now;
@@ -242,16 +267,17 @@ const hostLog = context.newFunction('log', (levelHandle, textHandle) => {
   const level = context.getString(levelHandle).slice(0, 16);
   const text = context.getString(textHandle).slice(0, limits.maxLogChars);
   post({ type: 'log', level, text });
-});
+}
 
 const registered = new Set<string>();
-const hostRegister = context.newFunction('register', (idHandle) => {
+function hostRegister(idHandle: QuickJSHandle): void {
   const id = context.getString(idHandle).slice(0, 64);
   registered.add(id);
   post({ type: 'registered', command: id });
-});
+}
 
 let runGuest: QuickJSHandle | undefined;
+let deliverGuest: QuickJSHandle | undefined;
 
 /** Touches the interpreter's common paths once, so their WebAssembly code is compiled before any 100 ms deadline applies. */
 const warmUp = `JSON.parse(JSON.stringify({ a: [1, 'b', { c: null }] }));
@@ -268,18 +294,36 @@ function load(): void {
   const made = guarded('bootstrap', () => context.evalCode(bootstrap, 'localbrain-bootstrap.js'), budget);
   if (made.error) throw new Fault('load', guestError(made.error));
   const factory = made.value;
-  const run = guarded(
-    'bootstrap',
-    () => context.callFunction(factory, context.undefined, hostInvoke, hostLog, hostRegister),
-    budget,
-  );
+  const doors = [
+    context.newFunction('invoke', hostInvoke),
+    context.newFunction('log', hostLog),
+    context.newFunction('register', hostRegister),
+  ];
+  const functions = guarded('bootstrap', () => context.callFunction(factory, context.undefined, ...doors), budget);
   factory.dispose();
-  if (run.error) throw new Fault('load', guestError(run.error));
-  runGuest = run.value;
+  // The guest's bootstrap keeps its own references to the three functions.
+  for (const door of doors) door.dispose();
+  if (functions.error) throw new Fault('load', guestError(functions.error));
+  runGuest = context.getProp(functions.value, 0);
+  deliverGuest = context.getProp(functions.value, 1);
+  functions.value.dispose();
   const loaded = guarded('loading the plugin', () => context.evalCode(init.source, init.entryName, { type: 'global' }), budget);
   if (loaded.error) throw new Fault('load', guestError(loaded.error));
   loaded.value.dispose();
   drainJobs(budget);
+}
+
+/** Hands main's reply to the guest's waiting invoke; its continuation runs in the next drain. */
+function deliver(invokeId: number, envelopeJson: string): void {
+  const target = deliverGuest;
+  if (!target) return;
+  const ticket = context.newNumber(invokeId);
+  const text = context.newString(envelopeJson);
+  const delivered = guarded('reply', () => context.callFunction(target, context.undefined, ticket, text));
+  ticket.dispose();
+  text.dispose();
+  if (delivered.error) guestError(delivered.error);
+  else delivered.value.dispose();
 }
 
 async function runCommand(callId: number, command: string, argsJson: string): Promise<void> {
@@ -320,11 +364,9 @@ port.on('message', (message: HostToWorker) => {
       runCommand(message.callId, message.command, message.argsJson).catch(fail);
       return;
     }
-    const deferred = pendingInvokes.get(message.invokeId);
     // A reply for a call the guest no longer waits for (after a reload or a fault) is dropped.
-    if (!deferred) return;
-    pendingInvokes.delete(message.invokeId);
-    settle(deferred, message.envelopeJson);
+    if (!pendingInvokes.delete(message.invokeId)) return;
+    deliver(message.invokeId, message.envelopeJson);
     drainJobs();
   } catch (error) {
     fail(error);
@@ -345,10 +387,10 @@ function yieldToMain(): void {
   }
 }
 
-try {
-  load();
-  yieldToMain();
-  post({ type: 'ready', commands: [...registered] });
-} catch (error) {
-  fail(error);
-}
+instantiate()
+  .then(() => {
+    load();
+    yieldToMain();
+    post({ type: 'ready', commands: [...registered] });
+  }, fail)
+  .catch(fail);

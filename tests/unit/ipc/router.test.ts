@@ -197,6 +197,35 @@ describe('Router', () => {
     expect(signal?.aborted).toBe(true);
   });
 
+  it('ends a handler’s signal with the request, and hands an aborted one after the sender went away', async () => {
+    const { router } = setup();
+    let finished: AbortSignal | undefined;
+    router.register('VoiceCommand', {
+      run: (_data, context) => {
+        finished = context.signal;
+        expect(finished.aborted).toBe(false);
+        return voiceReply;
+      },
+    });
+    expect(await router.dispatch(help, testSender().sender)).toMatchObject({ ok: true });
+    expect(finished?.aborted).toBe(true);
+
+    const gone = testSender();
+    gone.close();
+    const { router: second } = setup();
+    let late: AbortSignal | undefined;
+    second.register('VoiceCommand', {
+      run: async (_data, context) => {
+        await Promise.resolve();
+        late = context.signal;
+        return voiceReply;
+      },
+    });
+    expect(await second.dispatch(help, gone.sender)).toMatchObject({ ok: false, error: { code: 'Unavailable' } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(late?.aborted).toBe(true);
+  });
+
   it('answers Unavailable for a known type with no handler', async () => {
     const { router } = setup();
     expect(await router.dispatch(help, testSender().sender)).toMatchObject({ ok: false, error: { code: 'Unavailable' } });
