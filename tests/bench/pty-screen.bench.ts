@@ -14,7 +14,7 @@ import type { BenchRow, BenchSuite } from './types';
 
 const require = createRequire(import.meta.url);
 const producedBytes = Number(process.env.LOCALBRAIN_BENCH_SCREEN_BYTES ?? 16 * 1024 * 1024);
-const rounds = Number(process.env.LOCALBRAIN_BENCH_SCREEN_ROUNDS ?? 3);
+const rounds = Number(process.env.LOCALBRAIN_BENCH_SCREEN_ROUNDS ?? 5);
 /** Written after the output; the run ends when xterm.js has drawn it. */
 const doneMark = 'LB-SCREEN-DONE';
 
