@@ -36,6 +36,16 @@ export const ptyFlow = {
    * 30 MB/s, several times an acknowledgement's round trip over the loopback socket.
    */
   windowChars: 500_000,
-  /** The receiver acknowledges after this many characters drawn: eight acks per window, not one per 4 KB. */
+  /** The receiver acknowledges in batches of at least this many characters: eight acks per window, not one per 4 KB. */
   ackEveryChars: 64 * 1024,
+  /**
+   * Characters the renderer itself queues in xterm.js ahead of its parser. Output it has
+   * received is acknowledged at once while its queue stays under this, and only as xterm.js
+   * parses beyond it, so main keeps its bound (the window) and the page keeps its own. With
+   * acknowledgements only after parsing, a page on a loaded machine without a GPU drew at
+   * half the pace of a bare xterm.js page (docs/benchmarks.md `pty-screen`): each window's
+   * output reached the page as a burst behind its own parsing and rendering, and the page then
+   * sat idle for the next. Worst case behind a Ctrl-C: the window plus this queue.
+   */
+  rendererQueueChars: 500_000,
 } as const;

@@ -14,6 +14,7 @@ import { wsPath } from '../../shared/wire';
 import { retryAfterMs, type RequestDispatcher } from '../ipc/fair-dispatch';
 import type { Sender } from '../ports/sender';
 import { personCapability } from '../services/permissions/defaults';
+import { encodePtyDataFrame } from './pty-frame';
 import { serveStatic } from './static-files';
 
 /** Serve clients are the person at a browser: the same built-in permissions as the desktop window. */
@@ -185,7 +186,9 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
         readIfClear();
       }, holdMs);
     };
-    const sendFrame = (frame: unknown) => {
+    /** A JSON frame (replies, events) or a binary one (PTY output, main/transport/pty-frame.ts). */
+    const sendFrame = (frame: unknown) => send(JSON.stringify(frame));
+    const send = (payload: string | Buffer) => {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount > maxBufferedBytes) {
         options.logger.warn({ actor }, 'client too slow; closing');
@@ -198,7 +201,7 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
         socket.cork();
         process.nextTick(uncork);
       }
-      ws.send(JSON.stringify(frame), onSent);
+      ws.send(payload, { binary: typeof payload !== 'string' }, onSent);
       if (!backedUp && ws.bufferedAmount > backPressure.highWaterBytes) {
         backedUp = true;
         ws.pause();
@@ -211,7 +214,7 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
     const sender: Sender = {
       actor,
       capability: serveCapability,
-      emit: (event: AppEvent) => sendFrame({ event }),
+      emit: (event: AppEvent) => (event.type === 'PtyData' ? send(encodePtyDataFrame(event.data)) : sendFrame({ event })),
       closed: gone.signal,
     };
     ws.on('message', (data: RawData, isBinary: boolean) => {

@@ -5,7 +5,7 @@
 import type { LocalBrainApi } from '../../shared/api';
 import type { AppEvent, MessageType, Reply, Request } from '../../shared/contract';
 import type { Envelope } from '../../shared/envelope';
-import { wsPath } from '../../shared/wire';
+import { decodePtyDataFrame, wsPath } from '../../shared/wire';
 import { connectionStateEvent, type ConnectionState } from './connection';
 
 /** How long to wait before reconnecting, doubling up to a cap so a stopped server is not hammered. */
@@ -35,6 +35,7 @@ function createBridge(): LocalBrainApi {
   const pending = new Map<number, (reply: Envelope<unknown>) => void>();
   const listeners = new Set<(event: AppEvent) => void>();
   const queue: string[] = [];
+  const decoder = new TextDecoder();
   let nextId = 1;
   let retryMs = firstRetryMs;
   let socket: WebSocket;
@@ -44,12 +45,21 @@ function createBridge(): LocalBrainApi {
   function connect(): void {
     announce('connecting');
     socket = new WebSocket(url);
+    socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => {
       retryMs = firstRetryMs;
       announce('connected');
       for (const frame of queue.splice(0)) socket.send(frame);
     });
-    socket.addEventListener('message', (message: MessageEvent<string>) => {
+    socket.addEventListener('message', (message: MessageEvent<string | ArrayBuffer>) => {
+      if (typeof message.data !== 'string') {
+        // PTY output comes as a binary frame (shared/wire.ts); nothing else does.
+        const data = decodePtyDataFrame(new Uint8Array(message.data), decoder);
+        if (!data) return;
+        const event: AppEvent = { type: 'PtyData', data };
+        for (const listener of listeners) listener(event);
+        return;
+      }
       const frame = JSON.parse(message.data) as { id?: number | null; reply?: Envelope<unknown>; event?: AppEvent };
       if (frame.event) {
         for (const listener of listeners) listener(frame.event);

@@ -3,7 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import type { ServeProcess } from '../support/serve-process';
+import { decodePtyDataFrame } from '../../shared/wire';
 import { producerScript } from './pty-throughput';
+
+const decoder = new TextDecoder();
 
 /** A bare `ws` echo server as its own Node process, as serve mode is: the floor for a round trip. */
 export async function startEchoServer(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -65,12 +68,14 @@ export async function wireThroughput(serve: ServeProcess, bytes: number, ackChar
   let resolveExit: () => void = () => undefined;
   const exited = new Promise<void>((resolve) => (resolveExit = resolve));
   socket.on('message', (data: Buffer, isBinary: boolean) => {
-    if (isBinary) throw new Error('unexpected binary frame');
-    const frame = JSON.parse(data.toString('utf8')) as {
+    // PTY output comes as binary frames (shared/wire.ts), decoded to text as the browser bridge does.
+    const output = isBinary ? decodePtyDataFrame(data, decoder) : undefined;
+    if (isBinary && !output) throw new Error('unknown binary frame');
+    const frame: {
       id?: number;
       reply?: unknown;
       event?: { type: string; data: { sessionId: string; data?: string } };
-    };
+    } = output ? { event: { type: 'PtyData', data: output } } : (JSON.parse(data.toString('utf8')) as object);
     if (frame.event?.type === 'PtyData' && frame.event.data.sessionId === sessionId) {
       const length = frame.event.data.data?.length ?? 0;
       chars += length;

@@ -11,7 +11,8 @@ import { startEchoServer, wireThroughput } from './wire-helpers';
 const roundTrips = Number(process.env.LOCALBRAIN_BENCH_ROUND_TRIPS ?? 10_000);
 const warmup = 500;
 const producedBytes = Number(process.env.LOCALBRAIN_BENCH_WIRE_BYTES ?? 64 * 1024 * 1024);
-const rounds = 3;
+/** Rounds of the PTY comparison after a warm-up pair; each round runs both, the order alternating. */
+const rounds = Number(process.env.LOCALBRAIN_BENCH_WIRE_ROUNDS ?? 5);
 /** The acknowledging client acks as the renderer does (renderer/src/terminal/acknowledger.ts). */
 const ackChars = 64 * 1024;
 
@@ -41,7 +42,7 @@ const help = { type: 'VoiceCommand', data: { text: 'help', metadata: { source: '
 
 const suite: BenchSuite = {
   name: 'wire',
-  description: `Serve mode over a real WebSocket from a Node client. Round trip of a small audited request (VoiceCommand "help": validated, routed, audited, replied) beside the same frame echoed by a bare \`ws\` server in its own process, ${roundTrips.toLocaleString('en-US')} each, interleaved one for one. PTY output (${producedBytes / 2 ** 20} MiB from \`yes | head -c\`) through serve mode to a client that acknowledges every ${ackChars / 1024} Ki characters, beside raw node-pty reading the same producer in this process, alternating, ${rounds} rounds.`,
+  description: `Serve mode over a real WebSocket from a Node client. Round trip of a small audited request (VoiceCommand "help": validated, routed, audited, replied) beside the same frame echoed by a bare \`ws\` server in its own process, ${roundTrips.toLocaleString('en-US')} each, interleaved one for one. PTY output (${producedBytes / 2 ** 20} MiB from \`yes | head -c\`) through serve mode to a client that acknowledges every ${ackChars / 1024} Ki characters, beside raw node-pty reading the same producer in this process: one warm-up pair, then ${rounds} rounds, each one run of both with the order alternating from round to round; the ratio is the median of the per-round ratios (this 2-core machine is shared, so a single pair can land on a busy second).`,
   async run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     const workspace = await tempDir();
@@ -86,11 +87,24 @@ const suite: BenchSuite = {
 
       const raw: number[] = [];
       const wire: number[] = [];
+      const runRaw = async () => {
+        const run = await rawThroughput(producedBytes);
+        return run.received / run.seconds;
+      };
+      const runWire = async () => {
+        const run = await wireThroughput(serve, producedBytes, ackChars);
+        return run.chars / run.seconds;
+      };
+      await runRaw();
+      await runWire();
       for (let round = 0; round < rounds; round += 1) {
-        const bareRun = await rawThroughput(producedBytes);
-        raw.push(bareRun.received / bareRun.seconds);
-        const wireRun = await wireThroughput(serve, producedBytes, ackChars);
-        wire.push(wireRun.chars / wireRun.seconds);
+        if (round % 2 === 0) {
+          raw.push(await runRaw());
+          wire.push(await runWire());
+        } else {
+          wire.push(await runWire());
+          raw.push(await runRaw());
+        }
       }
       const ratios = raw.map((rate, index) => (wire[index] ?? 0) / rate);
       const ratio = median(ratios);

@@ -1,11 +1,21 @@
 import WebSocket from 'ws';
 import type { AppEvent, MessageType, Reply, Request } from '../../shared/contract';
 import type { Envelope } from '../../shared/envelope';
+import { decodePtyDataFrame } from '../../shared/wire';
 
 export interface ServerFrame {
   readonly id?: number | null;
   readonly reply?: Envelope<unknown>;
   readonly event?: AppEvent;
+}
+
+const decoder = new TextDecoder();
+
+/** PTY output arrives as a binary frame (shared/wire.ts); it reads as the `{ event }` the bridge hands the page. */
+function binaryFrame(data: Buffer): ServerFrame {
+  const payload = decodePtyDataFrame(data, decoder);
+  if (!payload) throw new Error('unknown binary frame');
+  return { event: { type: 'PtyData', data: payload } };
 }
 
 /** A real WebSocket client speaking serve mode's frames, as the browser bridge does. */
@@ -17,8 +27,8 @@ export class WsClient {
   #nextId = 1;
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString('utf8')) as ServerFrame;
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      const frame = isBinary ? binaryFrame(data) : (JSON.parse(data.toString('utf8')) as ServerFrame);
       this.frames.push(frame);
       if (frame.event) this.events.push(frame.event);
       if (typeof frame.id === 'number' && frame.reply) {

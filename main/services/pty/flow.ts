@@ -12,7 +12,12 @@ export interface FlowOptions {
   readonly lowWatermarkChars: number;
   /** Output waits at most this long to be batched (VS Code: 5 ms; one frame at 60 Hz is 16 ms, so batches stay invisible). */
   readonly batchMs: number;
-  /** A batch this large is sent at once without waiting (Hyper: 200 KB; 64 Ki keeps the worst case of a never-acknowledging window at 164 K characters). */
+  /**
+   * A batch this large is sent at once without waiting (Hyper: 200 KB). 32 Ki: in headless
+   * Chromium 64 Ki-character frames reached xterm.js in bursts and the page drew at ~0.6× a
+   * bare xterm.js page fed small frames, at 32 Ki ~0.8–0.9× (docs/benchmarks.md `pty-screen`),
+   * while a Node client over the socket kept its pace (`wire`).
+   */
   readonly batchMaxChars: number;
 }
 
@@ -20,5 +25,5 @@ export const defaultFlow: FlowOptions = {
   highWatermarkChars: ptyFlow.windowChars,
   lowWatermarkChars: ptyFlow.windowChars / 2,
   batchMs: 5,
-  batchMaxChars: 64 * 1024,
+  batchMaxChars: 32 * 1024,
 };

@@ -103,6 +103,7 @@ export function TerminalPane(props: TerminalPaneProps) {
         if (event.type === 'PtyData') {
           const chars = event.data.data.length;
           terminal.write(event.data.data, () => acknowledger.drawn(chars));
+          acknowledger.received(chars);
         } else if (event.type === 'PtyExit') {
           exited = true;
           terminal.write(exitBanner(event.data));
