@@ -1,4 +1,7 @@
+import type { MessageData } from '../../../shared/contract';
 import type { SettingsPatch } from '../../../shared/contract/settings';
+
+type FileOperationData = MessageData<'FileOperation'>;
 import type { IntentDefinition, PlanDraft, PlanStepDraft } from './registry';
 import type { ResolvedSlotPath } from './paths';
 import type { CommandLine } from './slots';
@@ -48,6 +51,11 @@ function shown(line: CommandLine): string {
 
 /** Programs that delete: a spoken plan always asks before running them, as it does for a delete. */
 const deletingPrograms = new Set(['rm', 'rmdir', 'unlink', 'shred']);
+
+/** One FileOperation step; `confirm` for the ones that always ask (deletes). */
+function fileStep(op: FileOperationData['op'], path: string, describe: string, confirm = false): PlanStepDraft {
+  return { message: { type: 'FileOperation', data: { op, path } }, describe, ...(confirm ? { confirm: true } : {}) };
+}
 
 function runStep(line: CommandLine, folder: ResolvedSlotPath | undefined): PlanStepDraft {
   const program = line.cmd.split('/').pop() ?? line.cmd;
@@ -207,7 +215,7 @@ export const builtinIntents: readonly IntentDefinition[] = [
       const folder = slots.optionalPath('folder');
       const path = folder?.path ?? '.';
       return {
-        steps: [{ message: { type: 'FileOperation', data: { op: { kind: 'list' }, path } }, describe: `List ${where(folder)}` }],
+        steps: [fileStep({ kind: 'list' }, path, `List ${where(folder)}`)],
         // Shown in place as a clickable list; clicking a file opens it in the viewer.
         say: `Here is what is in ${where(folder)}.`,
       };
@@ -226,7 +234,7 @@ export const builtinIntents: readonly IntentDefinition[] = [
     build(slots) {
       const { path } = slots.path('file');
       return {
-        steps: [{ message: { type: 'FileOperation', data: { op: { kind: 'read' }, path } }, describe: `Read ${path}` }],
+        steps: [fileStep({ kind: 'read' }, path, `Read ${path}`)],
         say: `Here is ${baseName(path)}.`,
         show: { view: 'files', path },
       };
@@ -253,16 +261,11 @@ export const builtinIntents: readonly IntentDefinition[] = [
       const path = folder?.path ?? '.';
       return {
         steps: [
-          {
-            message: {
-              type: 'FileOperation',
-              data: {
-                op: { kind: 'search', searchId: context.nextId('search'), query: { text }, maxResults: spokenSearchResults },
-                path,
-              },
-            },
-            describe: `Search for "${text}" in ${where(folder)}`,
-          },
+          fileStep(
+            { kind: 'search', searchId: context.nextId('search'), query: { text }, maxResults: spokenSearchResults },
+            path,
+            `Search for "${text}" in ${where(folder)}`,
+          ),
         ],
         say: `Searching ${where(folder)} for ${text}.`,
       };
@@ -284,21 +287,16 @@ export const builtinIntents: readonly IntentDefinition[] = [
       const path = folder?.path ?? '.';
       return {
         steps: [
-          {
-            message: {
-              type: 'FileOperation',
-              data: {
-                op: {
-                  kind: 'search',
-                  searchId: context.nextId('names'),
-                  query: { names: nameGlob(name) },
-                  maxResults: spokenSearchResults,
-                },
-                path,
-              },
+          fileStep(
+            {
+              kind: 'search',
+              searchId: context.nextId('names'),
+              query: { names: nameGlob(name) },
+              maxResults: spokenSearchResults,
             },
-            describe: `Find files named ${nameGlob(name)} in ${where(folder)}`,
-          },
+            path,
+            `Find files named ${nameGlob(name)} in ${where(folder)}`,
+          ),
         ],
         say: `Looking for ${name} in ${where(folder)}.`,
       };
@@ -319,18 +317,15 @@ export const builtinIntents: readonly IntentDefinition[] = [
       const path = joinPath(folder?.path, name);
       const steps: PlanStepDraft[] = [];
       if (folder?.kind === 'unknown') {
-        steps.push({
-          message: { type: 'FileOperation', data: { op: { kind: 'mkdir' }, path: folder.path } },
-          describe: `Create the folder ${folder.path}`,
-        });
+        steps.push(fileStep({ kind: 'mkdir' }, folder.path, `Create the folder ${folder.path}`));
       }
-      steps.push({
-        message: {
-          type: 'FileOperation',
-          data: { op: { kind: 'write', content: content === undefined ? '' : `${content}\n`, createOnly: true }, path },
-        },
-        describe: content === undefined ? `Create the empty file ${path}` : `Create ${path} with the text "${content}"`,
-      });
+      steps.push(
+        fileStep(
+          { kind: 'write', content: content === undefined ? '' : `${content}\n`, createOnly: true },
+          path,
+          content === undefined ? `Create the empty file ${path}` : `Create ${path} with the text "${content}"`,
+        ),
+      );
       return { steps, say: `Created ${path}.`, show: { view: 'files', path } };
     },
   },
@@ -345,9 +340,7 @@ export const builtinIntents: readonly IntentDefinition[] = [
     build(slots) {
       const path = joinPath(slots.optionalPath('folder')?.path, slots.text('name'));
       return {
-        steps: [
-          { message: { type: 'FileOperation', data: { op: { kind: 'mkdir' }, path } }, describe: `Create the folder ${path}` },
-        ],
+        steps: [fileStep({ kind: 'mkdir' }, path, `Create the folder ${path}`)],
         say: `Created the folder ${path}.`,
         show: { view: 'files', path },
       };
@@ -362,12 +355,7 @@ export const builtinIntents: readonly IntentDefinition[] = [
       const from = slots.path('path').path;
       const to = joinPath(parentOf(from), slots.text('name'));
       return {
-        steps: [
-          {
-            message: { type: 'FileOperation', data: { op: { kind: 'rename', to }, path: from } },
-            describe: `Rename ${from} to ${to}`,
-          },
-        ],
+        steps: [fileStep({ kind: 'rename', to }, from, `Rename ${from} to ${to}`)],
         say: `Renamed ${baseName(from)} to ${baseName(to)}.`,
       };
     },
@@ -382,12 +370,7 @@ export const builtinIntents: readonly IntentDefinition[] = [
       const destination = slots.path('destination');
       const to = destination.kind === 'directory' ? joinPath(destination.path, baseName(from)) : destination.path;
       return {
-        steps: [
-          {
-            message: { type: 'FileOperation', data: { op: { kind: 'rename', to }, path: from } },
-            describe: `Move ${from} to ${to}`,
-          },
-        ],
+        steps: [fileStep({ kind: 'rename', to }, from, `Move ${from} to ${to}`)],
         say: `Moved ${baseName(from)} to ${to}.`,
       };
     },
@@ -405,13 +388,7 @@ export const builtinIntents: readonly IntentDefinition[] = [
     build(slots) {
       const { path } = slots.path('path');
       return {
-        steps: [
-          {
-            message: { type: 'FileOperation', data: { op: { kind: 'delete' }, path } },
-            describe: `Move ${path} to the trash`,
-            confirm: true,
-          },
-        ],
+        steps: [fileStep({ kind: 'delete' }, path, `Move ${path} to the trash`, true)],
         say: `Delete ${path}? It goes to the trash.`,
       };
     },
