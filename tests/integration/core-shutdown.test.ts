@@ -1,10 +1,7 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createCore } from '../../main/core';
-import { generateDatabaseKey } from '../../main/services/keys/database-key';
-import { fixedKeyStore } from '../../main/services/keys/key-store';
 import { testSender } from '../support/sender';
 import { tempDir } from '../support/temp';
+import { serveCore } from '../support/core';
 
 /** Handles and requests by type, as libuv sees them. */
 function resources(): Map<string, number> {
@@ -28,14 +25,7 @@ describe('core shutdown', () => {
       // Settle anything vitest itself has in flight before counting.
       await new Promise((resolve) => setTimeout(resolve, 100));
       const before = resources();
-      const core = await createCore({
-        dataDir: dataDir.path,
-        workspaces: [workspace.path],
-        logger: pino({ level: 'silent' }),
-        transport: 'serve',
-        version: 'test',
-        keyStore: fixedKeyStore(generateDatabaseKey(), 'env'),
-      });
+      const core = await serveCore(dataDir.path, [workspace.path]);
       for (let index = 0; index < 3; index += 1) {
         expect(await core.router.dispatch({ type: 'PtySpawn', data: { cols: 80, rows: 24 } }, sender)).toMatchObject({
           ok: true,

@@ -13,6 +13,7 @@ import { spawnSourceWorker } from '../../support/plugin-worker';
 import { testSender } from '../../support/sender';
 import { tempDir } from '../../support/temp';
 import { voiceWorkspace } from '../voice/support';
+import { serveCore } from '../../support/core';
 
 const example = path.resolve(import.meta.dirname, '../../../plugins/examples/word-count');
 const say = (text: string) => ({ type: 'VoiceCommand', data: { text, metadata: { source: 'keyboard' } } }) as const;
@@ -42,16 +43,7 @@ describe('plugin utterances in the voice', { timeout: 60_000 }, () => {
     dataDir = await tempDir();
     await cp(example, path.join(dataDir.path, 'plugins', 'word-count'), { recursive: true });
     audit = new MemoryAuditSink();
-    core = await createCore({
-      dataDir: dataDir.path,
-      workspaces: [workspace.path],
-      logger: pino({ level: 'silent' }),
-      transport: 'serve',
-      version: '0.1.0',
-      audit,
-      keyStore: fixedKeyStore(generateDatabaseKey(), 'env'),
-      spawnPluginWorker: spawnSourceWorker,
-    });
+    core = await serveCore(dataDir.path, [workspace.path], { version: '0.1.0', audit, spawnPluginWorker: spawnSourceWorker });
   });
 
   afterEach(async () => {

@@ -2,18 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../main/core';
+import type { Core } from '../../../main/core';
 import { MemoryAuditSink } from '../../../main/ports/audit';
-import { generateDatabaseKey } from '../../../main/services/keys/database-key';
-import { fixedKeyStore } from '../../../main/services/keys/key-store';
 import type { ConfirmationDetails } from '../../../shared/contract/confirm';
 import type { VoiceCommandReply } from '../../../shared/contract/voice';
 import type { Envelope } from '../../../shared/envelope';
 import { testSender } from '../../support/sender';
 import { tempDir } from '../../support/temp';
 import { voiceWorkspace } from './support';
+import { serveCore } from '../../support/core';
 
 const say = (text: string) => ({ type: 'VoiceCommand', data: { text, metadata: { source: 'keyboard' } } }) as const;
 
@@ -43,15 +41,7 @@ describe('spoken plans run through the router', () => {
     workspace = await voiceWorkspace();
     dataDir = await tempDir();
     audit = new MemoryAuditSink();
-    core = await createCore({
-      dataDir: dataDir.path,
-      workspaces: [workspace.path],
-      logger: pino({ level: 'silent' }),
-      transport: 'serve',
-      version: 'test',
-      audit,
-      keyStore: fixedKeyStore(generateDatabaseKey(), 'env'),
-    });
+    core = await serveCore(dataDir.path, [workspace.path], { audit });
   });
 
   afterEach(async () => {

@@ -1,14 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../main/core';
-import { generateDatabaseKey } from '../../../main/services/keys/database-key';
-import { fixedKeyStore } from '../../../main/services/keys/key-store';
+import type { Core } from '../../../main/core';
 import { voiceLimits } from '../../../shared/contract/voice';
 import { encodeWav } from '../../../shared/wav';
 import { testSender } from '../../support/sender';
 import { tempDir } from '../../support/temp';
+import { serveCore } from '../../support/core';
 
 describe('recorded clips become transcripts through the router', () => {
   let workspace: Awaited<ReturnType<typeof tempDir>>;
@@ -21,14 +19,7 @@ describe('recorded clips become transcripts through the router', () => {
   beforeEach(async () => {
     workspace = await tempDir();
     dataDir = await tempDir();
-    core = await createCore({
-      dataDir: dataDir.path,
-      workspaces: [workspace.path],
-      logger: pino({ level: 'silent' }),
-      transport: 'serve',
-      version: 'test',
-      keyStore: fixedKeyStore(generateDatabaseKey(), 'env'),
-    });
+    core = await serveCore(dataDir.path, [workspace.path]);
     received = [];
     server = createServer((request, response) => {
       let bytes = 0;
