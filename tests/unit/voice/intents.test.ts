@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PtySessionInfo } from '../../../shared/contract/pty';
-import { builtinIntents } from '../../../main/services/voice/builtin-intents';
 import { IntentEngine } from '../../../main/services/voice/engine';
 import { RootsLister } from '../../../main/services/voice/paths';
 import { IntentRegistry, type PlanContext } from '../../../main/services/voice/registry';
 import { WorkspaceRoots } from '../../../main/services/workspace/roots';
 import { tempDir } from '../../support/temp';
-import { voiceWorkspace } from './support';
+import { builtinEngine, voiceWorkspace } from './support';
 
 const sessions: PtySessionInfo[] = [
   {
@@ -449,11 +448,7 @@ describe('the intent engine', () => {
 
   beforeAll(async () => {
     workspace = await voiceWorkspace();
-    const roots = new WorkspaceRoots();
-    await roots.grant(workspace.path);
-    const registry = new IntentRegistry();
-    for (const intent of builtinIntents) registry.registerIntent(intent);
-    engine = new IntentEngine(registry, new RootsLister(roots));
+    engine = await builtinEngine(workspace.path);
   });
 
   afterAll(async () => {

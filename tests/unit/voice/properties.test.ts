@@ -2,16 +2,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRequest } from '../../../shared/contract';
 import { planStepTypes } from '../../../shared/contract/voice';
-import { builtinIntents } from '../../../main/services/voice/builtin-intents';
 import { IntentEngine } from '../../../main/services/voice/engine';
 import { normalizeUtterance } from '../../../main/services/voice/normalize';
-import { RootsLister } from '../../../main/services/voice/paths';
-import { IntentRegistry, type PlanContext } from '../../../main/services/voice/registry';
+import type { PlanContext } from '../../../main/services/voice/registry';
 import { splitCommandLine } from '../../../main/services/voice/shell-words';
 import { matchKeyword, withinOneEdit } from '../../../main/services/voice/typo';
-import { WorkspaceRoots } from '../../../main/services/workspace/roots';
 import type { tempDir } from '../../support/temp';
-import { voiceWorkspace } from './support';
+import { builtinEngine, voiceWorkspace } from './support';
 
 const context = (): PlanContext => {
   let next = 0;
@@ -119,11 +116,7 @@ describe('intent engine properties', () => {
 
   beforeAll(async () => {
     workspace = await voiceWorkspace();
-    const roots = new WorkspaceRoots();
-    await roots.grant(workspace.path);
-    const registry = new IntentRegistry();
-    for (const intent of builtinIntents) registry.registerIntent(intent);
-    engine = new IntentEngine(registry, new RootsLister(roots));
+    engine = await builtinEngine(workspace.path);
   });
 
   afterAll(async () => {
