@@ -143,6 +143,8 @@ export class AuditLog implements AuditSink {
   readonly #db: SqliteDatabase;
   readonly #logger: Logger;
   readonly #insert;
+  /** Made once: better-sqlite3 builds a wrapper function and its four variants on every `transaction()` call. */
+  readonly #writeTransaction;
   readonly #openActivity: OpenActivityTable;
   readonly #anchorFile: string | undefined;
   #pending: PendingEntry[] = [];
@@ -192,6 +194,9 @@ export class AuditLog implements AuditSink {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#openActivity = new OpenActivityTable(this.#db);
+    this.#writeTransaction = this.#db.transaction((batch: readonly PendingEntry[], recovered: boolean) =>
+      this.#writeBatchRows(batch, recovered),
+    );
     this.#ensureAppendOnly();
     const tail = this.#db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
       { seq: number; hash: string } | undefined;
@@ -471,30 +476,31 @@ export class AuditLog implements AuditSink {
    * then the turn's entries, then the open windows that changed are rewritten.
    */
   #writeBatch(batch: readonly PendingEntry[], recovered: boolean): void {
-    let seq = this.#tailSeq;
-    let prevHash = this.#tailHash;
-    const due = this.#activityDue;
-    this.#db
-      .transaction(() => {
-        for (const activity of due) {
-          seq += 1;
-          prevHash = this.#insertEntry(seq, 'request', activityRecord(activity, recovered), prevHash);
-          this.#openActivity.remove(activity);
-        }
-        for (const { kind, record } of batch) {
-          seq += 1;
-          prevHash = this.#insertEntry(seq, kind, record, prevHash);
-        }
-        for (const key of this.#activityChanged) {
-          const activity = this.#activity.get(key);
-          if (activity) this.#openActivity.save(activity);
-        }
-      })
-      .immediate();
+    const { seq, prevHash } = this.#writeTransaction.immediate(batch, recovered);
     this.#activityDue = [];
     this.#activityChanged.clear();
     this.#tailSeq = seq;
     this.#tailHash = prevHash;
+  }
+
+  /** The rows of one batch, inside its transaction; returns the new tail, taken up only once the transaction commits. */
+  #writeBatchRows(batch: readonly PendingEntry[], recovered: boolean): { seq: number; prevHash: string } {
+    let seq = this.#tailSeq;
+    let prevHash = this.#tailHash;
+    for (const activity of this.#activityDue) {
+      seq += 1;
+      prevHash = this.#insertEntry(seq, 'request', activityRecord(activity, recovered), prevHash);
+      this.#openActivity.remove(activity);
+    }
+    for (const { kind, record } of batch) {
+      seq += 1;
+      prevHash = this.#insertEntry(seq, kind, record, prevHash);
+    }
+    for (const key of this.#activityChanged) {
+      const activity = this.#activity.get(key);
+      if (activity) this.#openActivity.save(activity);
+    }
+    return { seq, prevHash };
   }
 
   #insertEntry(seq: number, kind: EntryKind, record: AuditRecord, prevHash: string): string {

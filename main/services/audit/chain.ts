@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, hash, hkdfSync } from 'node:crypto';
 import type { AuditSummary } from '../../ports/audit';
 
 /** The `prevHash` of the first entry ever written. */
@@ -23,12 +23,42 @@ export interface ChainFields {
 
 /** JSON with object keys sorted, so the same summary always encodes to the same bytes. */
 export function canonicalSummary(summary: AuditSummary): string {
+  const keys = Object.keys(summary);
+  // Most summaries are built with their keys in order and no undefined value: encode them as they are.
+  if (isCanonicalAlready(summary, keys)) return JSON.stringify(summary);
   const sorted: Record<string, AuditSummary[string]> = {};
-  for (const key of Object.keys(summary).sort()) {
+  for (const key of sortInPlace(keys)) {
     const value = summary[key];
     if (value !== undefined) sorted[key] = value;
   }
   return JSON.stringify(sorted);
+}
+
+function isCanonicalAlready(summary: AuditSummary, keys: readonly string[]): boolean {
+  let previous = '';
+  for (const key of keys) {
+    if (key <= previous || summary[key] === undefined) return false;
+    previous = key;
+  }
+  return true;
+}
+
+/**
+ * Insertion sort by UTF-16 code units, the order of `Array.prototype.sort` without a comparator:
+ * a summary has a handful of keys, and the built-in sort's scratch space was the largest
+ * allocation of the audit commit.
+ */
+function sortInPlace(keys: string[]): string[] {
+  for (let index = 1; index < keys.length; index += 1) {
+    const key = keys[index] ?? '';
+    let into = index - 1;
+    while (into >= 0 && (keys[into] ?? '') > key) {
+      keys[into + 1] = keys[into] ?? '';
+      into -= 1;
+    }
+    keys[into + 1] = key;
+  }
+  return keys;
 }
 
 /** Durations are kept to the microsecond so the stored value and the hashed value are the same number. */
@@ -39,7 +69,8 @@ export function roundDuration(ms: number): number {
 /** SHA-256 over a canonical JSON array of the fields, in a fixed order. */
 export function entryHash(fields: ChainFields, summaryJson = canonicalSummary(fields.summary)): string {
   const encoded = `[${encodingVersion},${fields.seq},${JSON.stringify(fields.kind)},${fields.time},${JSON.stringify(fields.actor)},${JSON.stringify(fields.type)},${summaryJson},${JSON.stringify(fields.outcome)},${JSON.stringify(fields.durationMs)},${JSON.stringify(fields.prevHash)}]`;
-  return createHash('sha256').update(encoded, 'utf8').digest('hex');
+  // One-shot: no Hash object per entry (this runs for every request).
+  return hash('sha256', encoded, 'hex');
 }
 
 /** HKDF `info` for the audit MAC key: a label of its own, so the key is never the database key or any other derived key. */

@@ -286,9 +286,12 @@ export class StorageDatabase {
       this.checkpoint('PASSIVE');
       return;
     }
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => this.checkpoint('PASSIVE'), idleCheckpointMs);
-    this.#idleTimer.unref();
+    // Refreshed rather than replaced: this runs on every commit, and a new timer each time is garbage each time.
+    if (this.#idleTimer) this.#idleTimer.refresh();
+    else {
+      this.#idleTimer = setTimeout(() => this.checkpoint('PASSIVE'), idleCheckpointMs);
+      this.#idleTimer.unref();
+    }
   }
 
   /** When a commit last went in and when the WAL was last checkpointed (epoch ms), for the health report. */
