@@ -18,7 +18,8 @@ import { registerStorageDomain } from './handlers/settings';
 import { registerPermissionsDomain } from './handlers/permissions';
 import { DatabaseGrantStore } from './services/permissions/grant-store';
 import { PermissionsService } from './services/permissions/permissions-service';
-import { registerPluginsDomain } from './handlers/plugins';
+import { pluginAskConfirmer, registerPluginsDomain } from './handlers/plugins';
+import { PluginAsks } from './services/plugins/plugin-asks';
 import { PluginHost } from './services/plugins/plugin-host';
 import type { SpawnWorker } from './services/plugins/sandbox';
 import { generateDatabaseKey } from './services/keys/database-key';
@@ -137,6 +138,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const { watchers } = registerFilesDomain({ ...options, router, roots, store: workspaceStore }, filesScope);
     services.register({ name: 'files', dependsOn: ['storage'], stop: () => filesScope.dispose(), stopDeadlineMs: 1_000 });
 
+    // A plugin's asks wait here for the person who ran its command; Confirm (terminal domain) redeems their tokens.
+    const pluginAsks = new PluginAsks(permissions);
+
     // The PTY service keeps the warm spare shell and every session; stopping kills them all.
     const terminalScope = new DisposableStore(options.logger);
     const { pty } = registerTerminalDomain(
@@ -145,7 +149,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         roots,
         logger: options.logger,
         ptySettings: ptySettingsFrom(storage.settings, options.logger),
-        confirmers: [voiceConfirmer(plans)],
+        confirmers: [voiceConfirmer(plans), pluginAskConfirmer(pluginAsks)],
       },
       terminalScope,
     );
@@ -235,6 +239,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       // A plugin is a sender like any other: its calls wait in its own bounded, round-robin queue.
       dispatch: (message, sender, dispatchOptions) => dispatcher.dispatch(message, sender, dispatchOptions),
       permissions,
+      asks: pluginAsks,
       storage: storage.database,
       logger: options.logger,
       version: options.version,

@@ -176,9 +176,11 @@ export class VoicePlans {
     };
   }
 
-  #ask(actor: string, pending: PendingPlan, reason: string): LocalBrainError {
+  #ask(actor: string, pending: PendingPlan, reason: string, step?: ConfirmationDetails): LocalBrainError {
     const issued = this.confirmations.issue(actor, pending, { action: planAction(pending.plan), reason });
     const details: ConfirmationDetails = {
+      // Who asks inside the step and exactly what (a plugin's message: its path and operation, or program and arguments).
+      ...(step ? whatTheStepAsks(step) : {}),
       ...issued,
       kind: 'VoicePlan',
       plan: pending.plan,
@@ -212,17 +214,25 @@ export class VoicePlans {
       const reply = await this.dispatch(message, voice.sender, { auditExtra: { planId: plan.id, step: index } });
       if (stopped()) return this.#cancelled(pending, results);
       if (!reply.ok) {
-        if (reply.error.code === 'ConfirmationRequired' && step.message.type === 'TerminalCommand' && inner === undefined) {
-          const token = (reply.error.details as ConfirmationDetails | undefined)?.token;
-          if (token !== undefined) {
-            const reason = (reply.error.details as ConfirmationDetails).reason;
-            throw this.#ask(caller.actor, { ...pending, from: index, innerTokens: new Map([[index, token]]) }, reason);
-          }
+        // A terminal command the policy asked about, or a plugin command whose plugin asked (its token is the voice
+        // sender's): the plan waits behind its own token, and Confirm passes the decision on. A step confirmed once
+        // may ask again (a plugin's next ask): that is a new question, asked the same way.
+        if (reply.error.code === 'ConfirmationRequired' && passesOn(step.message.type, reply.error.details, inner)) {
+          const details = reply.error.details as ConfirmationDetails;
+          throw this.#ask(
+            caller.actor,
+            { ...pending, from: index, innerTokens: new Map([[index, details.token]]) },
+            details.reason,
+            step.message.type === 'PluginRun' ? details : undefined,
+          );
         }
         results.push({ step: index, type: step.message.type, ok: false, error: reply.error });
         throw this.#failed(pending, results, reply.error);
       }
-      const value = this.#withHits(step.message, reply.value, voice.hits);
+      // A confirmed plugin step answers with Confirm's reply; the step's own value is the command's return value.
+      const own =
+        inner !== undefined && step.message.type === 'PluginRun' ? (reply.value as { value: unknown }).value : reply.value;
+      const value = this.#withHits(step.message, own, voice.hits);
       results.push({ step: index, type: step.message.type, ok: true, value });
       if (step.message.type === 'PtySpawn') {
         show = { view: 'terminals', sessionId: (reply.value as { sessionId: string }).sessionId };
@@ -253,4 +263,17 @@ export class VoicePlans {
       stepDetails: error.details,
     });
   }
+}
+
+/** True when a step's ConfirmationRequired is one the plan passes on: a terminal command's, or a plugin command's ask. */
+function passesOn(type: string, details: unknown, inner: string | undefined): boolean {
+  const token = (details as ConfirmationDetails | undefined)?.token;
+  if (token === undefined) return false;
+  if (type === 'TerminalCommand') return inner === undefined;
+  return type === 'PluginRun';
+}
+
+function whatTheStepAsks(step: ConfirmationDetails): Partial<ConfirmationDetails> {
+  const { asker, via, plugin, command, message, file, keys, always } = step;
+  return { asker, via, plugin, command, message, file, keys, always };
 }

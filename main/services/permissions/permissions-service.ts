@@ -38,14 +38,24 @@ export interface HeldAsk {
 
 /**
  * The person's "allow once" for one held message: made only by {@link PermissionsService.redeemAsk},
- * good for one authorize call of the same actor and message type, then spent.
+ * good for one authorize call of the same actor and exactly the same validated message, then spent.
  */
 export class AskApproval {
+  /** The held message as JSON: what was shown is what may pass, not another message of its type. */
+  readonly #message: string;
+
   constructor(
     readonly actor: string,
-    readonly type: Request['type'],
+    request: Request,
     readonly permission: Permission,
-  ) {}
+  ) {
+    this.#message = JSON.stringify(request);
+  }
+
+  /** True when `request` is the very message this approval was made for. */
+  covers(request: Request): boolean {
+    return JSON.stringify(request) === this.#message;
+  }
 }
 
 /** Actors remembered per subject for the Permissions view; a busy serve session must not grow this without bound. */
@@ -122,7 +132,7 @@ export class PermissionsService {
 
   /** The ask an approval answers, when it is this service's own, unspent, for this actor and message, and still asked. */
   #approved(approval: AskApproval, sender: Sender, request: Request, asks: readonly Permission[]): Permission | undefined {
-    if (!this.#approvals.has(approval) || approval.actor !== sender.actor || approval.type !== request.type) return undefined;
+    if (!this.#approvals.has(approval) || approval.actor !== sender.actor || !approval.covers(request)) return undefined;
     const wanted = JSON.stringify(approval.permission);
     const asked = asks.find((permission) => JSON.stringify(permission) === wanted);
     // Spent on first use, so the approval cannot let a second message through.
@@ -155,7 +165,7 @@ export class PermissionsService {
    */
   redeemAsk(actor: string, token: string): { held: HeldAsk; approval: AskApproval } {
     const held = this.#asks.redeem(actor, token);
-    const approval = new AskApproval(actor, held.request.type, held.permission);
+    const approval = new AskApproval(actor, held.request, held.permission);
     this.#approvals.add(approval);
     return { held, approval };
   }

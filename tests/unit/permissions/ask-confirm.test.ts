@@ -182,7 +182,7 @@ describe('a capability-level ask', () => {
     expect(await made()).toBe(false);
 
     const { router: fresh } = app();
-    const forged = new AskApproval('plugin:asker:1', 'TerminalCommand', askTouch);
+    const forged = new AskApproval('plugin:asker:1', touch, askTouch);
     details(await fresh.dispatch(touch, sender, { approval: forged }));
     expect(await made()).toBe(false);
   });
