@@ -208,6 +208,7 @@ export class PluginAsks {
     if (!hold || !this.#store.drop(actor, token)) return false;
     this.#settle(hold);
     this.#abandon(hold.run, 'cancelled');
+    hold.answer(this.#declined(hold.run, hold.held.action, 'cancelled'));
     return true;
   }
 
@@ -245,6 +246,7 @@ export class PluginAsks {
       if (hold.token !== undefined && !this.#store.drop(run.caller.actor, hold.token)) return;
       this.#settle(hold);
       this.#abandon(run, 'no answer in time');
+      hold.answer(this.#declined(run, held.action, 'no answer in time'));
     }, this.#ttlMs);
     const details: ConfirmationDetails = {
       ...hold.shown,
