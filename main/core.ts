@@ -116,8 +116,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     registerPermissionsDomain(router, handlers);
     const intents = new IntentRegistry();
     for (const intent of builtinIntents) handlers.add(intents.registerIntent(intent));
-    const plans = new VoicePlans(new IntentEngine(intents, new RootsLister(roots)), (raw, sender, dispatchOptions) =>
-      router.dispatch(raw, sender, dispatchOptions),
+    // A plugin's asks wait here for the person who ran its command; Confirm (terminal domain) redeems their tokens.
+    const pluginAsks = new PluginAsks(permissions);
+    const plans = new VoicePlans(
+      new IntentEngine(intents, new RootsLister(roots)),
+      (raw, sender, dispatchOptions) => router.dispatch(raw, sender, dispatchOptions),
+      (actor, token) => pluginAsks.drop(actor, token),
     );
     const history = new CommandHistory(databaseHistoryStore(storage.database));
     registerVoiceDomain(
@@ -137,9 +141,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const filesScope = new DisposableStore(options.logger);
     const { watchers } = registerFilesDomain({ ...options, router, roots, store: workspaceStore }, filesScope);
     services.register({ name: 'files', dependsOn: ['storage'], stop: () => filesScope.dispose(), stopDeadlineMs: 1_000 });
-
-    // A plugin's asks wait here for the person who ran its command; Confirm (terminal domain) redeems their tokens.
-    const pluginAsks = new PluginAsks(permissions);
 
     // The PTY service keeps the warm spare shell and every session; stopping kills them all.
     const terminalScope = new DisposableStore(options.logger);

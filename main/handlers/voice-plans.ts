@@ -58,6 +58,12 @@ export class VoicePlans {
   constructor(
     private readonly engine: IntentEngine,
     private readonly dispatch: Dispatch,
+    /**
+     * Drops the token a stopped step holds (issued to the voice sender) when the plan is
+     * declined or cancelled, so a plugin waiting on its ask hears "no" at once instead of
+     * at the token's expiry. A terminal command's token holds nothing running and may expire.
+     */
+    private readonly dropInner: (actor: string, token: string) => void = () => undefined,
   ) {}
 
   /** Understands a sentence and runs its plan; throws ConfirmationRequired (with the plan) when a step must ask first. */
@@ -109,10 +115,23 @@ export class VoicePlans {
     return this.#withPlan(caller, (_planId, voice) => this.#execute(pending, caller, voice, decision), pending.plan.id);
   }
 
-  /** Refuses a pending plan: its token is used up and nothing runs (an inner command token expires unused). */
+  /** Refuses a pending plan: its token is used up and nothing runs; a stopped step's own token is dropped with it. */
   decline(actor: string, token: string): string {
     const pending = this.confirmations.redeem(actor, token);
+    this.#dropInner(actor, pending);
     return `the plan to ${planAction(pending.plan)}`;
+  }
+
+  /** Forgets a pending plan its caller cancelled, with the token of the step it stopped at. */
+  drop(actor: string, token: string): boolean {
+    const pending = this.confirmations.peek(token);
+    if (!this.confirmations.drop(actor, token)) return false;
+    if (pending) this.#dropInner(actor, pending);
+    return true;
+  }
+
+  #dropInner(actor: string, pending: PendingPlan): void {
+    for (const inner of pending.innerTokens.values()) this.dropInner(`voice:${actor}`, inner);
   }
 
   /** The kill switch: aborts the caller's running plans (or the one named); their commands are killed with them. */

@@ -107,6 +107,22 @@ describe('a plugin’s ask through the core: by voice, and for a command', { tim
     });
   });
 
+  it('answers the waiting plugin at once when the spoken plan is declined, so its next run asks afresh', async () => {
+    const say = { type: 'VoiceCommand', data: { text: 'scribble note no', metadata: { source: 'keyboard' } } } as const;
+    const plan = asked(await core.router.dispatch(say, window.sender));
+    expect(await confirm(plan.token, 'deny')).toMatchObject({ ok: false, error: { code: 'PermissionDenied' } });
+    // Had the first run still waited, two runs would be in flight and this ask could reach nobody.
+    const again = asked(
+      await core.router.dispatch(
+        { type: 'PluginRun', data: { id: 'asking', command: 'note', args: { text: 'x' } } },
+        window.sender,
+      ),
+    );
+    expect(again).toMatchObject({ kind: 'Message', via: 'window:4' });
+    expect(await confirm(again.token, 'deny')).toMatchObject({ ok: false, error: { details: { declined: true } } });
+    await expect(access(path.join(workspace.path, 'notes', 'a.txt'))).rejects.toThrow();
+  });
+
   it('shows the program and its arguments for a command the plugin asks to run, and runs it on "once"', async () => {
     const details = asked(
       await core.router.dispatch({ type: 'PluginRun', data: { id: 'asking', command: 'touch' } }, window.sender),
