@@ -1,6 +1,12 @@
 import type { Request } from '../../../shared/contract';
 import type { ConfirmationDetails } from '../../../shared/contract/confirm';
-import type { Capability, Permission, StoredGrant, SubjectPermissions } from '../../../shared/contract/permissions';
+import type {
+  Capability,
+  Permission,
+  PermissionEffect,
+  StoredGrant,
+  SubjectPermissions,
+} from '../../../shared/contract/permissions';
 import { LocalBrainError } from '../../../shared/errors';
 import type { Sender } from '../../ports/sender';
 import { ConfirmationStore } from '../commands/confirmations';
@@ -62,7 +68,31 @@ export class AskApproval {
 const maxActorsPerSubject = 16;
 
 /** Base permissions a kind may never lose, so the person cannot lock themselves out of this very screen. */
-const unrevocable = new Set(['PermissionList', 'PermissionRevoke']);
+const unrevocable = new Set(['PermissionList', 'PermissionRevoke', 'PermissionSet']);
+/**
+ * Messages that cannot be set to ask or deny: the ones that manage permissions (no lock-out)
+ * and the ones that answer a confirmation (asking before answering a question never ends).
+ */
+const unsettable = new Set([...unrevocable, 'Confirm', 'ConfirmCancel']);
+
+/** A permission's scope without its effect, for comparing two permissions of the same thing. */
+function scopeOf(permission: Permission): string {
+  const { effect: _effect, ...scope } = permission;
+  return canonical(scope);
+}
+
+/** JSON with keys sorted at every level, so two equal scopes written in another key order compare equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).filter(([, inner]) => inner !== undefined);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
 
 interface KnownSubject {
   base: readonly Permission[];
@@ -247,6 +277,40 @@ export class PermissionsService {
     }
     this.#store.add(target.subject, { ...permission, effect: 'deny' }, 'revoke');
     return true;
+  }
+
+  /**
+   * Sets what a kind's permission does (PermissionSet): earlier stored grants for the same
+   * scope are removed, then `ask` or `deny` is stored; `allow` is stored only where the
+   * kind's base permission asks (its manifest's `ask`) and only removes the earlier
+   * setting where the base already allows. An allow of anything the kind does not have is
+   * refused: new permissions come from approving a plugin, never from this message.
+   */
+  set(subject: string, permission: Permission, effect: PermissionEffect): { grant?: StoredGrant; replaced: number } {
+    const known = this.#subjects.get(subject);
+    const stored = this.#store.list().filter((grant) => grant.subject === subject);
+    if (!known && stored.length === 0) throw new LocalBrainError('NotFound', `No sender kind ${subject} is known.`);
+    if (effect !== 'allow' && unsettable.has(permission.message)) {
+      throw new LocalBrainError(
+        'Conflict',
+        `${permission.message} cannot be set to ${effect}; it is how permissions and confirmations are managed.`,
+      );
+    }
+    const scope = scopeOf(permission);
+    const base = known?.base.find((candidate) => scopeOf(candidate) === scope);
+    if (effect === 'allow' && !base) {
+      throw new LocalBrainError(
+        'PermissionDenied',
+        `${subject} does not have ${describePermission({ ...permission, effect: 'allow' })}; only a permission it already has can be allowed.`,
+        { subject, missing: describePermission({ ...permission, effect: 'allow' }) },
+      );
+    }
+    const earlier = stored.filter((grant) => scopeOf(grant.permission) === scope);
+    for (const grant of earlier) this.#store.remove(grant.id);
+    const builtInAllows = base !== undefined && (base.effect ?? 'allow') === 'allow';
+    if (effect === 'allow' && builtInAllows) return { replaced: earlier.length };
+    const { effect: _effect, ...scoped } = permission;
+    return { grant: this.#store.add(subject, { ...scoped, effect }, 'setting'), replaced: earlier.length };
   }
 
   list(): SubjectPermissions[] {
