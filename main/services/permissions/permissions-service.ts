@@ -67,13 +67,13 @@ export class AskApproval {
 /** Actors remembered per subject for the Permissions view; a busy serve session must not grow this without bound. */
 const maxActorsPerSubject = 16;
 
-/** Base permissions a kind may never lose, so the person cannot lock themselves out of this very screen. */
-const unrevocable = new Set(['PermissionList', 'PermissionRevoke', 'PermissionSet']);
 /**
- * Messages that cannot be set to ask or deny: the ones that manage permissions (no lock-out)
- * and the ones that answer a confirmation (asking before answering a question never ends).
+ * Base permissions a kind may never lose or have set to ask: the ones that manage
+ * permissions (so the person cannot lock themselves out of this very screen) and the ones
+ * that answer a confirmation (without them no ask could be answered; asking before
+ * answering a question never ends).
  */
-const unsettable = new Set([...unrevocable, 'Confirm', 'ConfirmCancel']);
+const unrevocable = new Set(['PermissionList', 'PermissionRevoke', 'PermissionSet', 'Confirm', 'ConfirmCancel']);
 
 /** A permission's scope without its effect, for comparing two permissions of the same thing. */
 function scopeOf(permission: Permission): string {
@@ -273,7 +273,10 @@ export class PermissionsService {
     const permission = known?.base[target.index];
     if (!permission) throw new LocalBrainError('NotFound', `${target.subject} has no permission number ${target.index}.`);
     if (unrevocable.has(permission.message)) {
-      throw new LocalBrainError('Conflict', `${permission.message} cannot be revoked; it is how permissions are managed.`);
+      throw new LocalBrainError(
+        'Conflict',
+        `${permission.message} cannot be revoked; it is how permissions and confirmations are managed.`,
+      );
     }
     this.#store.add(target.subject, { ...permission, effect: 'deny' }, 'revoke');
     return true;
@@ -290,7 +293,7 @@ export class PermissionsService {
     const known = this.#subjects.get(subject);
     const stored = this.#store.list().filter((grant) => grant.subject === subject);
     if (!known && stored.length === 0) throw new LocalBrainError('NotFound', `No sender kind ${subject} is known.`);
-    if (effect !== 'allow' && unsettable.has(permission.message)) {
+    if (effect !== 'allow' && unrevocable.has(permission.message)) {
       throw new LocalBrainError(
         'Conflict',
         `${permission.message} cannot be set to ${effect}; it is how permissions and confirmations are managed.`,

@@ -11,7 +11,7 @@ function subjectName(subject: string): string {
   return subject;
 }
 
-/** Messages the view offers no "Ask me first" for: the ones that manage permissions and answer confirmations (main refuses them too). */
+/** Messages the view offers no "Ask me first" or Revoke for: the ones that manage permissions and answer confirmations (main refuses them too). */
 const notAskable = new Set(['PermissionList', 'PermissionRevoke', 'PermissionSet', 'Confirm', 'ConfirmCancel']);
 
 /** A permission's scope, without its effect, as the view compares a base permission with a stored grant. */
@@ -100,7 +100,7 @@ export function PermissionsView() {
                         Always allow
                       </button>
                     )}{' '}
-                    {settable && !permission.message.startsWith('Permission') && (
+                    {settable && (
                       <button
                         type="button"
                         aria-label={`Revoke: ${words}`}

@@ -301,5 +301,10 @@ describe('PermissionSet: "Ask me first" and friends from the Permissions view', 
     const index = personCapability('window').permissions.findIndex((permission) => permission.message === 'PermissionSet');
     expect(() => service.revoke({ subject: 'window', index })).toThrow(/cannot be revoked/);
     expect(pluginForbiddenMessages.has('PermissionSet')).toBe(true);
+    // Nor can what answers a confirmation be taken away: no ask could be answered then.
+    for (const message of ['Confirm', 'ConfirmCancel']) {
+      const at = personCapability('window').permissions.findIndex((permission) => permission.message === message);
+      expect(() => service.revoke({ subject: 'window', index: at })).toThrow(/cannot be revoked/);
+    }
   });
 });
