@@ -243,7 +243,9 @@ export class PluginAsks {
     run.shown.add(hold);
     // The person's silence is a no: the plugin is answered when the token expires, so its command does not wait forever.
     hold.timer = setTimeout(() => {
-      if (hold.token !== undefined && !this.#store.drop(run.caller.actor, hold.token)) return;
+      // Still undecided (its token may already be gone: the store keeps at most 32 per sender and drops the oldest).
+      if (!run.shown.has(hold)) return;
+      if (hold.token !== undefined) this.#store.drop(run.caller.actor, hold.token);
       this.#settle(hold);
       this.#abandon(run, 'no answer in time');
       hold.answer(this.#declined(run, held.action, 'no answer in time'));

@@ -188,6 +188,24 @@ describe('PluginAsks: a plugin’s ask passed on to who ran its command', () => 
     expect(state.resumes).toBe(state.pauses);
   });
 
+  it('answers every waiting plugin at expiry, even one whose token the per-sender bound already dropped', async () => {
+    const { asks, invoke, state } = setup({ ttlMs: 60 });
+    const caller = testSender({ actor: 'window:9' }).sender;
+    const commands: Promise<Envelope<unknown>>[] = [];
+    const tokens: string[] = [];
+    // 33 asks to one sender: the store keeps 32 tokens per sender, so the first one's token is dropped.
+    for (let index = 0; index < 33; index++) {
+      const run = asks.open(caller, 'p', `go${index}`);
+      const command = invoke(run, list);
+      commands.push(command);
+      tokens.push((await asked(asks.follow(run, command))).token);
+    }
+    expect(asks.owns(tokens[0] ?? '')).toBe(false);
+    const answers = await Promise.all(commands);
+    expect(answers.every((answer) => !answer.ok && answer.error.code === 'PermissionDenied')).toBe(true);
+    expect(state.resumes).toBe(33);
+  });
+
   it('refuses at once an ask no single command can carry, and runs nothing for a plugin that stopped meanwhile', async () => {
     const { asks, ran, invoke, state } = setup();
     expect(await invoke(undefined, list)).toMatchObject({
