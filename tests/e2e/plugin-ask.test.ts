@@ -84,6 +84,18 @@ describe('asking first in Chromium over serve mode: a plugin’s ask, and "Ask m
     await replies.getByLabel('Plugin result').last().getByText('"written": true').waitFor();
     expect(await note()).toBe('without asking');
     expect(await page.getByRole('alertdialog').count()).toBe(0);
+
+    // Revoking that grant makes the plugin ask again; "Always allow" in the command bar's prompt keeps it the same way.
+    await nav().getByRole('button', { name: 'Permissions' }).click();
+    await plugin.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await plugin.getByText('Always allowed: Write files matching “notes/*.txt”').waitFor({ state: 'detached' });
+    await say('scribble note asked again');
+    const prompt = page.getByRole('alertdialog', { name: 'Confirm the plan' });
+    await prompt.getByRole('button', { name: 'Always allow' }).click();
+    await expect.poll(note).toBe('asked again');
+    await say('scribble note kept');
+    await expect.poll(note).toBe('kept');
+    expect(await page.getByRole('alertdialog').count()).toBe(0);
   });
 
   it('turns a permission into "Ask me first": the next command asks in the dialog; Restore lifts it', async () => {

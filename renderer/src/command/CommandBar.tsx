@@ -147,12 +147,12 @@ export function CommandBar({ onShow, onEscape, autoFocus, onDone, onOpenVoiceSet
       });
   };
 
-  const confirm = () => {
+  const confirm = (decision: 'once' | 'always' = 'once') => {
     if (!pending) return;
     const { details, exchangeId } = pending;
     setPending(undefined);
     setBusy(true);
-    request({ type: 'Confirm', data: { token: details.token } })
+    request({ type: 'Confirm', data: { token: details.token, decision } })
       .then(
         (reply) => {
           if (reply.type === 'VoicePlan') finish(exchangeId, reply.value);
@@ -280,9 +280,15 @@ export function CommandBar({ onShow, onEscape, autoFocus, onDone, onOpenVoiceSet
             ))}
           </ol>
           <div className="actions">
-            <button type="button" onClick={confirm}>
+            <button type="button" onClick={() => confirm()}>
               Confirm
             </button>
+            {pending.details.always !== undefined && (
+              // A plugin's ask: "always" keeps its asked permission as an allow for that plugin, as in the app's dialog.
+              <button type="button" onClick={() => confirm('always')} title={`Keeps: ${pending.details.always}`}>
+                Always allow
+              </button>
+            )}
             <button type="button" onClick={cancelPending} autoFocus>
               Cancel
             </button>
