@@ -18,7 +18,8 @@ import { registerStorageDomain } from './handlers/settings';
 import { registerPermissionsDomain } from './handlers/permissions';
 import { DatabaseGrantStore } from './services/permissions/grant-store';
 import { PermissionsService } from './services/permissions/permissions-service';
-import { registerPluginsDomain } from './handlers/plugins';
+import { pluginAskConfirmer, registerPluginsDomain } from './handlers/plugins';
+import { PluginAsks } from './services/plugins/plugin-asks';
 import { PluginHost } from './services/plugins/plugin-host';
 import type { SpawnWorker } from './services/plugins/sandbox';
 import { generateDatabaseKey } from './services/keys/database-key';
@@ -115,8 +116,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     registerPermissionsDomain(router, handlers);
     const intents = new IntentRegistry();
     for (const intent of builtinIntents) handlers.add(intents.registerIntent(intent));
-    const plans = new VoicePlans(new IntentEngine(intents, new RootsLister(roots)), (raw, sender, dispatchOptions) =>
-      router.dispatch(raw, sender, dispatchOptions),
+    // A plugin's asks wait here for the person who ran its command; Confirm (terminal domain) redeems their tokens.
+    const pluginAsks = new PluginAsks(permissions);
+    const plans = new VoicePlans(
+      new IntentEngine(intents, new RootsLister(roots)),
+      (raw, sender, dispatchOptions) => router.dispatch(raw, sender, dispatchOptions),
+      (actor, token) => pluginAsks.drop(actor, token),
     );
     const history = new CommandHistory(databaseHistoryStore(storage.database));
     registerVoiceDomain(
@@ -145,7 +150,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         roots,
         logger: options.logger,
         ptySettings: ptySettingsFrom(storage.settings, options.logger),
-        confirmers: [voiceConfirmer(plans)],
+        confirmers: [voiceConfirmer(plans), pluginAskConfirmer(pluginAsks)],
       },
       terminalScope,
     );
@@ -235,6 +240,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       // A plugin is a sender like any other: its calls wait in its own bounded, round-robin queue.
       dispatch: (message, sender, dispatchOptions) => dispatcher.dispatch(message, sender, dispatchOptions),
       permissions,
+      asks: pluginAsks,
       storage: storage.database,
       logger: options.logger,
       version: options.version,

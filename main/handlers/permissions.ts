@@ -16,7 +16,17 @@ export function permissionRevokeHandler(permissions: PermissionsService): Handle
   };
 }
 
+export function permissionSetHandler(permissions: PermissionsService): Handler<'PermissionSet'> {
+  return {
+    run: (data) => permissions.set(data.subject, data.permission, data.effect),
+    // The scope may name paths and programs; the audit keeps the kind, the message type and the effect.
+    summarize: (data): AuditSummary => ({ subject: data.subject, message: data.permission.message, effect: data.effect }),
+    privileged: true,
+  };
+}
+
 export function registerPermissionsDomain(router: Router, disposables: DisposableStore): void {
   disposables.add(router.register('PermissionList', permissionListHandler(router.permissions)));
   disposables.add(router.register('PermissionRevoke', permissionRevokeHandler(router.permissions)));
+  disposables.add(router.register('PermissionSet', permissionSetHandler(router.permissions)));
 }

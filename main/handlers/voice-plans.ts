@@ -58,6 +58,12 @@ export class VoicePlans {
   constructor(
     private readonly engine: IntentEngine,
     private readonly dispatch: Dispatch,
+    /**
+     * Drops the token a stopped step holds (issued to the voice sender) when the plan is
+     * declined or cancelled, so a plugin waiting on its ask hears "no" at once instead of
+     * at the token's expiry. A terminal command's token holds nothing running and may expire.
+     */
+    private readonly dropInner: (actor: string, token: string) => void = () => undefined,
   ) {}
 
   /** Understands a sentence and runs its plan; throws ConfirmationRequired (with the plan) when a step must ask first. */
@@ -109,10 +115,23 @@ export class VoicePlans {
     return this.#withPlan(caller, (_planId, voice) => this.#execute(pending, caller, voice, decision), pending.plan.id);
   }
 
-  /** Refuses a pending plan: its token is used up and nothing runs (an inner command token expires unused). */
+  /** Refuses a pending plan: its token is used up and nothing runs; a stopped step's own token is dropped with it. */
   decline(actor: string, token: string): string {
     const pending = this.confirmations.redeem(actor, token);
+    this.#dropInner(actor, pending);
     return `the plan to ${planAction(pending.plan)}`;
+  }
+
+  /** Forgets a pending plan its caller cancelled, with the token of the step it stopped at. */
+  drop(actor: string, token: string): boolean {
+    const pending = this.confirmations.peek(token);
+    if (!this.confirmations.drop(actor, token)) return false;
+    if (pending) this.#dropInner(actor, pending);
+    return true;
+  }
+
+  #dropInner(actor: string, pending: PendingPlan): void {
+    for (const inner of pending.innerTokens.values()) this.dropInner(`voice:${actor}`, inner);
   }
 
   /** The kill switch: aborts the caller's running plans (or the one named); their commands are killed with them. */
@@ -176,9 +195,11 @@ export class VoicePlans {
     };
   }
 
-  #ask(actor: string, pending: PendingPlan, reason: string): LocalBrainError {
+  #ask(actor: string, pending: PendingPlan, reason: string, step?: ConfirmationDetails): LocalBrainError {
     const issued = this.confirmations.issue(actor, pending, { action: planAction(pending.plan), reason });
     const details: ConfirmationDetails = {
+      // Who asks inside the step and exactly what (a plugin's message: its path and operation, or program and arguments).
+      ...(step ? whatTheStepAsks(step) : {}),
       ...issued,
       kind: 'VoicePlan',
       plan: pending.plan,
@@ -212,17 +233,25 @@ export class VoicePlans {
       const reply = await this.dispatch(message, voice.sender, { auditExtra: { planId: plan.id, step: index } });
       if (stopped()) return this.#cancelled(pending, results);
       if (!reply.ok) {
-        if (reply.error.code === 'ConfirmationRequired' && step.message.type === 'TerminalCommand' && inner === undefined) {
-          const token = (reply.error.details as ConfirmationDetails | undefined)?.token;
-          if (token !== undefined) {
-            const reason = (reply.error.details as ConfirmationDetails).reason;
-            throw this.#ask(caller.actor, { ...pending, from: index, innerTokens: new Map([[index, token]]) }, reason);
-          }
+        // A terminal command the policy asked about, or a plugin command whose plugin asked (its token is the voice
+        // sender's): the plan waits behind its own token, and Confirm passes the decision on. A step confirmed once
+        // may ask again (a plugin's next ask): that is a new question, asked the same way.
+        if (reply.error.code === 'ConfirmationRequired' && passesOn(step.message.type, reply.error.details, inner)) {
+          const details = reply.error.details as ConfirmationDetails;
+          throw this.#ask(
+            caller.actor,
+            { ...pending, from: index, innerTokens: new Map([[index, details.token]]) },
+            details.reason,
+            step.message.type === 'PluginRun' ? details : undefined,
+          );
         }
         results.push({ step: index, type: step.message.type, ok: false, error: reply.error });
         throw this.#failed(pending, results, reply.error);
       }
-      const value = this.#withHits(step.message, reply.value, voice.hits);
+      // A confirmed plugin step answers with Confirm's reply; the step's own value is the command's return value.
+      const own =
+        inner !== undefined && step.message.type === 'PluginRun' ? (reply.value as { value: unknown }).value : reply.value;
+      const value = this.#withHits(step.message, own, voice.hits);
       results.push({ step: index, type: step.message.type, ok: true, value });
       if (step.message.type === 'PtySpawn') {
         show = { view: 'terminals', sessionId: (reply.value as { sessionId: string }).sessionId };
@@ -253,4 +282,17 @@ export class VoicePlans {
       stepDetails: error.details,
     });
   }
+}
+
+/** True when a step's ConfirmationRequired is one the plan passes on: a terminal command's, or a plugin command's ask. */
+function passesOn(type: string, details: unknown, inner: string | undefined): boolean {
+  const token = (details as ConfirmationDetails | undefined)?.token;
+  if (token === undefined) return false;
+  if (type === 'TerminalCommand') return inner === undefined;
+  return type === 'PluginRun';
+}
+
+function whatTheStepAsks(step: ConfirmationDetails): Partial<ConfirmationDetails> {
+  const { asker, via, plugin, command, message, file, keys, always } = step;
+  return { asker, via, plugin, command, message, file, keys, always };
 }

@@ -62,7 +62,7 @@ export function voiceConfirmer(plans: VoicePlans): Confirmer {
     summarize: (token) => plans.summarizeToken(token),
     confirm: async (token, decision, sender) => ({ type: 'VoicePlan', value: await plans.confirm(token, sender, decision) }),
     decline: (actor, token) => plans.decline(actor, token),
-    drop: (actor, token) => plans.confirmations.drop(actor, token),
+    drop: (actor, token) => plans.drop(actor, token),
   };
 }
 

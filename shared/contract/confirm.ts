@@ -17,8 +17,15 @@ export const confirmationDetailsSchema = z.object({
    * switches on it. Absent on confirmations issued before kinds existed: those are TerminalCommand.
    */
   kind: confirmationKindSchema.optional(),
-  /** Who asks: the actor the token is bound to (`window:1`, `serve:2`, `plugin:word-count`). */
+  /** Who asks: the actor the token is bound to (`window:1`, `serve:2`), or the plugin whose ask came through `via`. */
   asker: z.string().optional(),
+  /**
+   * For a plugin's ask: the sender that ran the plugin's command (`window:1`, `voice:window:1`).
+   * The token is bound to this sender, never to the plugin.
+   */
+  via: z.string().optional(),
+  /** For a plugin's ask: the plugin and the command that is waiting for the answer. */
+  plugin: z.object({ id: z.string(), command: z.string() }).optional(),
   /** Exactly what would run, for a TerminalCommand (or a held TerminalCommand message). */
   command: z.object({ cmd: z.string(), args: z.array(z.string()), cwd: z.string().optional() }).optional(),
   /** For a Message: the type of the message held back, e.g. `FileOperation`. */
@@ -63,6 +70,8 @@ export const confirmMessages = {
       z.object({ type: z.literal('VoicePlan'), value: voiceCommandReplySchema }),
       /** A held message ran: its type and its own reply value. */
       z.object({ type: z.literal('Message'), value: z.object({ type: z.string(), value: z.unknown() }) }),
+      /** A plugin's held message ran and the plugin's command went on to finish: the command's return value (PluginRun's reply). */
+      z.object({ type: z.literal('PluginRun'), value: z.unknown() }),
     ]),
   ),
   /** Drops a pending confirmation (the person chose Cancel); nothing it approved runs. */

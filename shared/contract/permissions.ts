@@ -139,4 +139,20 @@ export const permissionMessages = {
     ]),
     z.object({ revoked: z.boolean() }),
   ),
+  /**
+   * Sets what one of a kind's permissions does: `ask` ("Ask me first") and `deny` narrow and
+   * are always accepted; `allow` only for a permission the kind already has (its built-in or
+   * approved ones), never a new one. The permission's own `effect`, if any, is replaced by
+   * `effect`. Grants stored earlier for the same permission (same scope, any effect) are
+   * replaced, so the new setting is the one in force from the very next message.
+   */
+  PermissionSet: defineMessage(
+    z.strictObject({ subject: z.string().min(1).max(80), permission: permissionSchema, effect: permissionEffectSchema }),
+    z.object({
+      /** The stored grant; absent when `allow` only removed an earlier setting of a permission the kind has built in. */
+      grant: storedGrantSchema.optional(),
+      /** Earlier grants for the same permission that this one replaced. */
+      replaced: z.number().int(),
+    }),
+  ),
 } as const;

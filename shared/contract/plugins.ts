@@ -23,6 +23,7 @@ export const pluginForbiddenMessages: ReadonlySet<string> = new Set([
   'PluginRun',
   'PermissionList',
   'PermissionRevoke',
+  'PermissionSet',
   'Confirm',
   'StorageRekey',
   'WorkspaceGrant',

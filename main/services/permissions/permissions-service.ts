@@ -1,6 +1,12 @@
 import type { Request } from '../../../shared/contract';
 import type { ConfirmationDetails } from '../../../shared/contract/confirm';
-import type { Capability, Permission, StoredGrant, SubjectPermissions } from '../../../shared/contract/permissions';
+import type {
+  Capability,
+  Permission,
+  PermissionEffect,
+  StoredGrant,
+  SubjectPermissions,
+} from '../../../shared/contract/permissions';
 import { LocalBrainError } from '../../../shared/errors';
 import type { Sender } from '../../ports/sender';
 import { ConfirmationStore } from '../commands/confirmations';
@@ -38,21 +44,55 @@ export interface HeldAsk {
 
 /**
  * The person's "allow once" for one held message: made only by {@link PermissionsService.redeemAsk},
- * good for one authorize call of the same actor and message type, then spent.
+ * good for one authorize call of the same actor and exactly the same validated message, then spent.
  */
 export class AskApproval {
+  /** The held message as JSON: what was shown is what may pass, not another message of its type. */
+  readonly #message: string;
+
   constructor(
     readonly actor: string,
-    readonly type: Request['type'],
+    request: Request,
     readonly permission: Permission,
-  ) {}
+  ) {
+    this.#message = JSON.stringify(request);
+  }
+
+  /** True when `request` is the very message this approval was made for. */
+  covers(request: Request): boolean {
+    return JSON.stringify(request) === this.#message;
+  }
 }
 
 /** Actors remembered per subject for the Permissions view; a busy serve session must not grow this without bound. */
 const maxActorsPerSubject = 16;
 
-/** Base permissions a kind may never lose, so the person cannot lock themselves out of this very screen. */
-const unrevocable = new Set(['PermissionList', 'PermissionRevoke']);
+/**
+ * Base permissions a kind may never lose or have set to ask: the ones that manage
+ * permissions (so the person cannot lock themselves out of this very screen) and the ones
+ * that answer a confirmation (without them no ask could be answered; asking before
+ * answering a question never ends).
+ */
+const unrevocable = new Set(['PermissionList', 'PermissionRevoke', 'PermissionSet', 'Confirm', 'ConfirmCancel']);
+
+/** A permission's scope without its effect, for comparing two permissions of the same thing. */
+function scopeOf(permission: Permission): string {
+  const { effect: _effect, ...scope } = permission;
+  return canonical(scope);
+}
+
+/** JSON with keys sorted at every level, so two equal scopes written in another key order compare equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).filter(([, inner]) => inner !== undefined);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
 
 interface KnownSubject {
   base: readonly Permission[];
@@ -122,7 +162,7 @@ export class PermissionsService {
 
   /** The ask an approval answers, when it is this service's own, unspent, for this actor and message, and still asked. */
   #approved(approval: AskApproval, sender: Sender, request: Request, asks: readonly Permission[]): Permission | undefined {
-    if (!this.#approvals.has(approval) || approval.actor !== sender.actor || approval.type !== request.type) return undefined;
+    if (!this.#approvals.has(approval) || approval.actor !== sender.actor || !approval.covers(request)) return undefined;
     const wanted = JSON.stringify(approval.permission);
     const asked = asks.find((permission) => JSON.stringify(permission) === wanted);
     // Spent on first use, so the approval cannot let a second message through.
@@ -155,7 +195,7 @@ export class PermissionsService {
    */
   redeemAsk(actor: string, token: string): { held: HeldAsk; approval: AskApproval } {
     const held = this.#asks.redeem(actor, token);
-    const approval = new AskApproval(actor, held.request.type, held.permission);
+    const approval = new AskApproval(actor, held.request, held.permission);
     this.#approvals.add(approval);
     return { held, approval };
   }
@@ -233,10 +273,47 @@ export class PermissionsService {
     const permission = known?.base[target.index];
     if (!permission) throw new LocalBrainError('NotFound', `${target.subject} has no permission number ${target.index}.`);
     if (unrevocable.has(permission.message)) {
-      throw new LocalBrainError('Conflict', `${permission.message} cannot be revoked; it is how permissions are managed.`);
+      throw new LocalBrainError(
+        'Conflict',
+        `${permission.message} cannot be revoked; it is how permissions and confirmations are managed.`,
+      );
     }
     this.#store.add(target.subject, { ...permission, effect: 'deny' }, 'revoke');
     return true;
+  }
+
+  /**
+   * Sets what a kind's permission does (PermissionSet): earlier stored grants for the same
+   * scope are removed, then `ask` or `deny` is stored; `allow` is stored only where the
+   * kind's base permission asks (its manifest's `ask`) and only removes the earlier
+   * setting where the base already allows. An allow of anything the kind does not have is
+   * refused: new permissions come from approving a plugin, never from this message.
+   */
+  set(subject: string, permission: Permission, effect: PermissionEffect): { grant?: StoredGrant; replaced: number } {
+    const known = this.#subjects.get(subject);
+    const stored = this.#store.list().filter((grant) => grant.subject === subject);
+    if (!known && stored.length === 0) throw new LocalBrainError('NotFound', `No sender kind ${subject} is known.`);
+    if (effect !== 'allow' && unrevocable.has(permission.message)) {
+      throw new LocalBrainError(
+        'Conflict',
+        `${permission.message} cannot be set to ${effect}; it is how permissions and confirmations are managed.`,
+      );
+    }
+    const scope = scopeOf(permission);
+    const base = known?.base.find((candidate) => scopeOf(candidate) === scope);
+    if (effect === 'allow' && !base) {
+      throw new LocalBrainError(
+        'PermissionDenied',
+        `${subject} does not have ${describePermission({ ...permission, effect: 'allow' })}; only a permission it already has can be allowed.`,
+        { subject, missing: describePermission({ ...permission, effect: 'allow' }) },
+      );
+    }
+    const earlier = stored.filter((grant) => scopeOf(grant.permission) === scope);
+    for (const grant of earlier) this.#store.remove(grant.id);
+    const builtInAllows = base !== undefined && (base.effect ?? 'allow') === 'allow';
+    if (effect === 'allow' && builtInAllows) return { replaced: earlier.length };
+    const { effect: _effect, ...scoped } = permission;
+    return { grant: this.#store.add(subject, { ...scoped, effect }, 'setting'), replaced: earlier.length };
   }
 
   list(): SubjectPermissions[] {

@@ -2,15 +2,18 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { confirmationDetailsSchema, type ConfirmationDetails } from '../../../shared/contract/confirm';
 import type { Capability, Permission } from '../../../shared/contract/permissions';
 import type { PluginInfo, PluginState } from '../../../shared/contract/plugins';
 import type { Envelope } from '../../../shared/envelope';
 import { LocalBrainError } from '../../../shared/errors';
 import type { Sender } from '../../ports/sender';
-import type { PermissionsService } from '../permissions/permissions-service';
+import type { AuditSummary } from '../../ports/audit';
+import type { AskApproval, PermissionsService } from '../permissions/permissions-service';
 import type { StorageDatabase } from '../storage/database';
 import { exampleOf, type ContributingPlugin, type Contribution } from '../voice/plugin-intents';
 import { ApprovalStore } from './approvals';
+import { PluginAsks, type CommandRun } from './plugin-asks';
 import {
   compareVersions,
   engineAccepts,
@@ -33,13 +36,23 @@ const maxRecentErrors = 10;
 /** Edits come in bursts (an editor writes a temp file, then renames); one reload per burst. */
 const reloadDebounceMs = 50;
 
-export type Dispatch = (message: unknown, sender: Sender, options: { byteLength: number }) => Promise<Envelope<unknown>>;
+/** The router's dispatch (through the fair dispatcher); `approval` and `auditExtra` carry a confirmed ask of the plugin. */
+export type Dispatch = (
+  message: unknown,
+  sender: Sender,
+  options: { byteLength?: number; approval?: AskApproval; auditExtra?: AuditSummary },
+) => Promise<Envelope<unknown>>;
 
 export interface PluginHostOptions {
   /** `<data-dir>/plugins/<id>/` holds the installed plugins. */
   readonly dataDir: string;
   readonly dispatch: Dispatch;
   readonly permissions: PermissionsService;
+  /**
+   * Where a plugin's asks wait for the person who ran its command (the core hands the same
+   * object to Confirm); without one the host keeps its own.
+   */
+  readonly asks?: PluginAsks;
   readonly storage: StorageDatabase;
   readonly logger: Logger;
   readonly version: string;
@@ -77,6 +90,8 @@ interface PluginRecord {
   reloadTimer?: NodeJS.Timeout;
   /** Its intents in the voice registry while it runs. */
   contribution?: Contribution;
+  /** Its commands running now for someone (PluginRun), so an ask can reach who ran it. */
+  readonly runs: Set<CommandRun>;
 }
 
 export type PluginEvent = { readonly type: 'reloaded' | 'started' | 'stopped' | 'failed'; readonly id: string };
@@ -90,6 +105,7 @@ export type PluginEvent = { readonly type: 'reloaded' | 'started' | 'stopped' | 
 export class PluginHost {
   readonly #options: PluginHostOptions;
   readonly #approvals: ApprovalStore;
+  readonly #asks: PluginAsks;
   readonly #records = new Map<string, PluginRecord>();
   readonly #listeners = new Set<(event: PluginEvent) => void>();
   #disposed = false;
@@ -97,6 +113,12 @@ export class PluginHost {
   constructor(options: PluginHostOptions) {
     this.#options = options;
     this.#approvals = new ApprovalStore(options.storage, options.logger);
+    this.#asks = options.asks ?? new PluginAsks(options.permissions);
+  }
+
+  /** Where the plugins' asks wait for the person (Confirm redeems their tokens). */
+  get asks(): PluginAsks {
+    return this.#asks;
   }
 
   get pluginsDir(): string {
@@ -177,8 +199,13 @@ export class PluginHost {
     return true;
   }
 
-  /** Runs one of a plugin's commands; waits for a plugin that is still starting. */
-  async run(id: string, command: string, args: unknown): Promise<unknown> {
+  /**
+   * Runs one of a plugin's commands; waits for a plugin that is still starting. With a
+   * `caller` (the PluginRun's sender), an invoke of the command that meets an `ask`
+   * permission waits for the person and this throws ConfirmationRequired with a token
+   * for the caller (see PluginAsks); without one such an invoke is refused.
+   */
+  async run(id: string, command: string, args: unknown, caller?: Sender): Promise<unknown> {
     const record = this.#record(id);
     await record.starting;
     const sandbox = record.sandbox;
@@ -188,7 +215,11 @@ export class PluginHost {
       });
     }
     if (!sandbox.commands.has(command)) throw new LocalBrainError('NotFound', `${id} has no command ${command}.`);
-    return sandbox.run(command, args);
+    if (!caller) return sandbox.run(command, args);
+    const run = this.#asks.open(caller, id, command);
+    record.runs.add(run);
+    const work = sandbox.run(command, args).finally(() => record.runs.delete(run));
+    return this.#asks.follow(run, work);
   }
 
   async dispose(): Promise<void> {
@@ -200,6 +231,7 @@ export class PluginHost {
         await this.#stop(record, 'LocalBrain is shutting down.');
       }),
     );
+    this.#asks.dispose();
     this.#listeners.clear();
   }
 
@@ -227,6 +259,7 @@ export class PluginHost {
       crashTimes: [],
       recentErrors: [],
       stats: { calls: 0, denied: 0, crashes: 0 },
+      runs: new Set(),
     };
   }
 
@@ -238,7 +271,7 @@ export class PluginHost {
       this.#options.logger.warn({ plugin: id, folder }, 'a dev plugin has the id of an installed one; the dev folder is skipped');
       return;
     }
-    const record: PluginRecord = { ...probe, id };
+    const record: PluginRecord = { ...probe, id, runs: new Set() };
     this.#records.set(id, record);
     await this.#settle(record);
     record.watcher = watch(folder, (_event, name) => {
@@ -357,8 +390,10 @@ export class PluginHost {
       dispatch: async (message, byteLength, closed) => {
         record.stats.calls += 1;
         // The capability is read on every call, so a revoke or a new approval applies at once.
-        const sender: Sender = { actor, capability: this.#capability(record), emit: () => undefined, closed };
-        const reply = await options.dispatch(message, sender, { byteLength });
+        const sender = (): Sender => ({ actor, capability: this.#capability(record), emit: () => undefined, closed });
+        const reply = await options.dispatch(message, sender(), { byteLength });
+        const asked = capabilityAsk(reply, actor);
+        if (asked) return this.#forwardAsk(record, asked, sender, () => sandbox);
         if (!reply.ok && reply.error.code === 'PermissionDenied') record.stats.denied += 1;
         return reply;
       },
@@ -375,6 +410,42 @@ export class PluginHost {
     }).then((started) => {
       sandbox = started;
       return started;
+    });
+  }
+
+  /**
+   * One of the plugin's invokes met an `ask` permission: the plugin's own token is used up
+   * here (it never sees one; it cannot send Confirm anyway) and the invoke waits for the
+   * person who ran the command. Which command an invoke belongs to is known only while
+   * exactly one of the plugin's commands runs: the guest's promises carry no context.
+   */
+  #forwardAsk(
+    record: PluginRecord,
+    shown: ConfirmationDetails,
+    sender: () => Sender,
+    sandbox: () => PluginSandbox | undefined,
+  ): Promise<Envelope<unknown>> {
+    const actor = `plugin:${record.id}`;
+    let taken: ReturnType<PermissionsService['redeemAsk']>;
+    try {
+      taken = this.#options.permissions.redeemAsk(actor, shown.token);
+    } catch (error) {
+      const payload =
+        error instanceof LocalBrainError ? error.toPayload() : { code: 'Internal' as const, message: 'The ask was lost.' };
+      return Promise.resolve({ ok: false, error: payload });
+    }
+    const runs = [...record.runs];
+    const run = runs.length === 1 ? runs[0] : undefined;
+    return this.#asks.hold(run, {
+      ...taken,
+      // Its token (used up above) and expiry are replaced by the caller's own when the ask is shown.
+      shown,
+      send: (approval, audit) => this.#options.dispatch(taken.held.request, sender(), { approval, auditExtra: audit }),
+      pause: () => sandbox()?.pauseDeadline() ?? (() => undefined),
+      alive: () => {
+        const current = sandbox();
+        return current !== undefined && !current.stopped;
+      },
     });
   }
 
@@ -516,4 +587,12 @@ export class PluginHost {
       stats: { ...record.stats },
     };
   }
+}
+
+/** The details of a capability-level ask issued to `actor` (a message its `ask` permission held back), else undefined. */
+function capabilityAsk(reply: Envelope<unknown>, actor: string): ConfirmationDetails | undefined {
+  if (reply.ok || reply.error.code !== 'ConfirmationRequired') return undefined;
+  const parsed = confirmationDetailsSchema.safeParse(reply.error.details);
+  if (!parsed.success || parsed.data.kind !== 'Message' || parsed.data.asker !== actor) return undefined;
+  return parsed.data;
 }

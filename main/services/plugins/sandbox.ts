@@ -39,9 +39,15 @@ export interface SandboxOptions {
 }
 
 interface PendingRun {
+  readonly command: string;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: LocalBrainError) => void;
-  readonly timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
+  /** Wall-clock time left when paused (the run waits for the person), else when the timer fires. */
+  deadlineAt: number;
+  remainingMs: number;
+  /** Pauses in force: a run waits for as many answers as it has asks outstanding. */
+  paused: number;
 }
 
 /**
@@ -126,12 +132,60 @@ export class PluginSandbox {
     const callId = this.#nextCallId++;
     const deadlineMs = this.#options.runDeadlineMs ?? runDeadlineMs;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#fault('deadline', `command ${command} did not finish within ${deadlineMs} ms`);
-      }, deadlineMs);
-      this.#runs.set(callId, { resolve, reject, timer });
+      const pending: PendingRun = {
+        command,
+        resolve,
+        reject,
+        timer: undefined,
+        deadlineAt: 0,
+        remainingMs: deadlineMs,
+        paused: 0,
+      };
+      this.#runs.set(callId, pending);
+      this.#arm(pending);
       this.#post({ type: 'run', callId, command, argsJson });
     });
+  }
+
+  /** The number of commands running now (a plugin's ask reaches a person only through the one command that runs). */
+  get running(): number {
+    return this.#runs.size;
+  }
+
+  /**
+   * Stops the wall-clock deadline of every command running now, while the person decides
+   * about one of the plugin's asks; the worker is idle meanwhile (the guest awaits a host
+   * promise), and the wait is bounded by the confirmation's own expiry. The returned
+   * function resumes them with the time they had left (once; later calls do nothing).
+   */
+  pauseDeadline(): () => void {
+    const now = Date.now();
+    const paused = [...this.#runs.values()];
+    for (const pending of paused) {
+      if (pending.paused++ > 0) continue;
+      clearTimeout(pending.timer);
+      pending.timer = undefined;
+      pending.remainingMs = Math.max(0, pending.deadlineAt - now);
+    }
+    let resumed = false;
+    return () => {
+      if (resumed) return;
+      resumed = true;
+      for (const pending of paused) {
+        if (--pending.paused > 0 || this.#stopped || ![...this.#runs.values()].includes(pending)) continue;
+        this.#arm(pending);
+      }
+    };
+  }
+
+  #arm(pending: PendingRun): void {
+    pending.deadlineAt = Date.now() + pending.remainingMs;
+    pending.timer = setTimeout(() => {
+      this.#fault(
+        'deadline',
+        `command ${pending.command} did not finish within ${this.#options.runDeadlineMs ?? runDeadlineMs} ms`,
+      );
+    }, pending.remainingMs);
   }
 
   /** Stops the worker: calls still waiting end with Unavailable, in-flight host calls are aborted. */

@@ -24,6 +24,14 @@ function describe(error: unknown): string {
   return error instanceof ReplyError ? describeReplyError(error.payload) : 'The request could not be sent.';
 }
 
+/** Exactly what a plugin's ask would do: the operation and paths, the program and arguments, the settings or the message. */
+function askedWhat(details: ConfirmationDetails): string {
+  if (details.file) return `${details.file.op} ${details.file.paths.join(', ')}`;
+  if (details.command) return [details.command.cmd, ...details.command.args].join(' ');
+  if (details.keys) return `change ${details.keys.join(', ')}`;
+  return details.message === undefined ? details.action : `send ${details.message}`;
+}
+
 function asConfirmation(error: unknown): ConfirmationDetails | undefined {
   if (!(error instanceof ReplyError) || error.payload.code !== 'ConfirmationRequired') return undefined;
   const details = error.payload.details as ConfirmationDetails | undefined;
@@ -139,12 +147,12 @@ export function CommandBar({ onShow, onEscape, autoFocus, onDone, onOpenVoiceSet
       });
   };
 
-  const confirm = () => {
+  const confirm = (decision: 'once' | 'always' = 'once') => {
     if (!pending) return;
     const { details, exchangeId } = pending;
     setPending(undefined);
     setBusy(true);
-    request({ type: 'Confirm', data: { token: details.token } })
+    request({ type: 'Confirm', data: { token: details.token, decision } })
       .then(
         (reply) => {
           if (reply.type === 'VoicePlan') finish(exchangeId, reply.value);
@@ -257,6 +265,12 @@ export function CommandBar({ onShow, onEscape, autoFocus, onDone, onOpenVoiceSet
       {pending && (
         <section className="plan-confirm" role="alertdialog" aria-label="Confirm the plan" aria-describedby={`${listId}-reason`}>
           <p id={`${listId}-reason`}>{pending.details.reason}</p>
+          {pending.details.asker !== undefined && (
+            // A step stopped at a plugin's ask: who asks and exactly what, as in the app's confirmation dialog.
+            <p className="plan-asker">
+              <code>{pending.details.asker}</code> asks to <code>{askedWhat(pending.details)}</code>
+            </p>
+          )}
           <ol aria-label="Plan">
             {pending.details.plan?.steps.map((step, index) => (
               <li key={index}>
@@ -266,9 +280,15 @@ export function CommandBar({ onShow, onEscape, autoFocus, onDone, onOpenVoiceSet
             ))}
           </ol>
           <div className="actions">
-            <button type="button" onClick={confirm}>
+            <button type="button" onClick={() => confirm()}>
               Confirm
             </button>
+            {pending.details.always !== undefined && (
+              // A plugin's ask: "always" keeps its asked permission as an allow for that plugin, as in the app's dialog.
+              <button type="button" onClick={() => confirm('always')} title={`Keeps: ${pending.details.always}`}>
+                Always allow
+              </button>
+            )}
             <button type="button" onClick={cancelPending} autoFocus>
               Cancel
             </button>

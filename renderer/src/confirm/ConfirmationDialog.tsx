@@ -66,6 +66,14 @@ export function ConfirmationHost() {
 }
 
 function resultText(reply: ReplyValue<'Confirm'>): { text: string; output?: string } {
+  if (reply.type === 'PluginRun') {
+    // The plugin's command went on and finished: what it returned, briefly.
+    const returned = (JSON.stringify(reply.value) as string | undefined) ?? 'nothing';
+    return {
+      text: 'Allowed. The plugin finished its command.',
+      output: returned.length > maxShownOutput ? `${returned.slice(0, maxShownOutput)}…` : returned,
+    };
+  }
   const value: unknown = reply.type === 'Message' ? reply.value.value : reply.value;
   const command = terminalCommandReplySchema.safeParse(value);
   if (!command.success) return { text: 'Done.' };
@@ -148,6 +156,19 @@ export function ConfirmationDialog({ pending, onClosed }: { pending: Pending; on
         <dd>
           <code>{asker}</code>
         </dd>
+        {details.plugin !== undefined && (
+          <>
+            <dt>Through</dt>
+            <dd>
+              its command <code>{details.plugin.command}</code>
+              {details.via !== undefined && (
+                <>
+                  , run by <code>{details.via}</code>
+                </>
+              )}
+            </dd>
+          </>
+        )}
         {details.command ? (
           <>
             <dt>Command</dt>

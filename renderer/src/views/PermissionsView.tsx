@@ -1,3 +1,4 @@
+import type { Permission, PermissionEffect, StoredGrant } from '../../../shared/contract/permissions';
 import { request } from '../api';
 import { describeFailure, useListed } from '../useListed';
 import { permissionInWords } from './permission-words';
@@ -8,6 +9,19 @@ function subjectName(subject: string): string {
   if (subject === 'serve') return 'Browser clients (serve mode)';
   if (subject.startsWith('plugin:')) return `Plugin ${subject.slice('plugin:'.length)}`;
   return subject;
+}
+
+/** Messages the view offers no "Ask me first" or Revoke for: the ones that manage permissions and answer confirmations (main refuses them too). */
+const notAskable = new Set(['PermissionList', 'PermissionRevoke', 'PermissionSet', 'Confirm', 'ConfirmCancel']);
+
+/** A permission's scope, without its effect, as the view compares a base permission with a stored grant. */
+const scopeKey = (permission: Permission) => JSON.stringify({ ...permission, effect: undefined });
+
+function grantLabel(grant: StoredGrant): string {
+  const effect = grant.permission.effect ?? 'allow';
+  if (effect === 'ask') return 'Ask me first: ';
+  if (effect === 'deny') return grant.origin === 'revoke' ? 'Revoked: ' : 'Denied: ';
+  return 'Always allowed: ';
 }
 
 /** Every kind of sender with what it may do now; revoking applies to its very next message. */
@@ -28,6 +42,15 @@ export function PermissionsView() {
     }
   };
 
+  const set = async (subject: string, permission: Permission, effect: PermissionEffect) => {
+    try {
+      await request({ type: 'PermissionSet', data: { subject, permission, effect } });
+      await load();
+    } catch (caught) {
+      setMessage(describeFailure(caught));
+    }
+  };
+
   return (
     <section className="view permissions-view" aria-labelledby="permissions-heading">
       <h1 id="permissions-heading">Permissions</h1>
@@ -37,23 +60,52 @@ export function PermissionsView() {
         </p>
       )}
       {subjects.map((subject) => {
-        const revoked = new Set(
-          subject.grants
-            .filter((grant) => grant.origin === 'revoke')
-            .map((grant) => JSON.stringify({ ...grant.permission, effect: undefined })),
-        );
+        const stored = (effect: PermissionEffect) =>
+          new Set(
+            subject.grants
+              .filter((grant) => (grant.permission.effect ?? 'allow') === effect)
+              .map((grant) => scopeKey(grant.permission)),
+          );
+        const [revoked, asked, allowed] = [stored('deny'), stored('ask'), stored('allow')];
         return (
           <article key={subject.subject} className="permission-subject" aria-label={subjectName(subject.subject)}>
             <h2>{subjectName(subject.subject)}</h2>
             {subject.actors.length > 0 && <p className="muted">Seen as {subject.actors.join(', ')}</p>}
             <ul>
               {subject.base.map((permission, index) => {
-                const isRevoked = revoked.has(JSON.stringify({ ...permission, effect: undefined }));
+                const key = scopeKey(permission);
+                const isRevoked = revoked.has(key);
+                const words = permissionInWords(permission);
+                // Asks now: a stored "Ask me first", or the plugin's own ask that no "Always allow" has answered.
+                const asks = asked.has(key) || (permission.effect === 'ask' && !allowed.has(key));
+                const settable = !isRevoked && !notAskable.has(permission.message);
                 return (
                   <li key={`base-${index}`}>
-                    <span className={isRevoked ? 'revoked' : undefined}>{permissionInWords(permission)}</span>{' '}
-                    {!isRevoked && !permission.message.startsWith('Permission') && (
-                      <button type="button" onClick={() => void revoke({ subject: subject.subject, index })}>
+                    <span className={isRevoked ? 'revoked' : undefined}>{words}</span>{' '}
+                    {settable && !asks && (
+                      <button
+                        type="button"
+                        aria-label={`Ask me first: ${words}`}
+                        onClick={() => void set(subject.subject, permission, 'ask')}
+                      >
+                        Ask me first
+                      </button>
+                    )}{' '}
+                    {settable && asks && permission.effect === 'ask' && (
+                      <button
+                        type="button"
+                        aria-label={`Always allow: ${words}`}
+                        onClick={() => void set(subject.subject, permission, 'allow')}
+                      >
+                        Always allow
+                      </button>
+                    )}{' '}
+                    {settable && (
+                      <button
+                        type="button"
+                        aria-label={`Revoke: ${words}`}
+                        onClick={() => void revoke({ subject: subject.subject, index })}
+                      >
                         Revoke
                       </button>
                     )}
@@ -62,10 +114,10 @@ export function PermissionsView() {
               })}
               {subject.grants.map((grant) => (
                 <li key={`grant-${grant.id}`}>
-                  {grant.origin === 'revoke' ? 'Revoked: ' : 'Always allowed: '}
+                  {grantLabel(grant)}
                   {permissionInWords({ ...grant.permission, effect: undefined })}{' '}
                   <button type="button" onClick={() => void revoke({ grantId: grant.id })}>
-                    {grant.origin === 'revoke' ? 'Restore' : 'Revoke'}
+                    {(grant.permission.effect ?? 'allow') === 'allow' ? 'Revoke' : 'Restore'}
                   </button>
                 </li>
               ))}

@@ -182,9 +182,26 @@ describe('a capability-level ask', () => {
     expect(await made()).toBe(false);
 
     const { router: fresh } = app();
-    const forged = new AskApproval('plugin:asker:1', 'TerminalCommand', askTouch);
+    const forged = new AskApproval('plugin:asker:1', touch, askTouch);
     details(await fresh.dispatch(touch, sender, { approval: forged }));
     expect(await made()).toBe(false);
+  });
+
+  it('lets an approval through for exactly the held message, not another message the same ask covers', async () => {
+    const { router, permissions } = app();
+    const anyMade = {
+      message: 'TerminalCommand',
+      commands: [{ cmd: 'touch', argsPattern: 'made[0-9]?\\.txt' }],
+      effect: 'ask',
+    } as const;
+    const { sender } = testSender({ actor: 'plugin:wide:1', capability: { subject: 'plugin:wide', permissions: [anyMade] } });
+    const held = details(await router.dispatch(touch, sender));
+    const { approval } = permissions.redeemAsk('plugin:wide:1', held.token);
+    const other: Request = { type: 'TerminalCommand', data: { cmd: 'touch', args: ['made2.txt'] } };
+    details(await router.dispatch(other, sender, { approval }));
+    await expect(access(path.join(workspace.path, 'made2.txt'))).rejects.toThrow();
+    expect(await router.dispatch(touch, sender, { approval })).toMatchObject({ ok: true, value: { exitCode: 0 } });
+    expect(await made()).toBe(true);
   });
 
   it('passes a command the policy then asks about on to its own confirmation', async () => {

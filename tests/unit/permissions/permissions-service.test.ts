@@ -9,6 +9,8 @@ import { Router } from '../../../main/ipc/router';
 import { personCapability } from '../../../main/services/permissions/defaults';
 import { DatabaseGrantStore } from '../../../main/services/permissions/grant-store';
 import { PermissionsService } from '../../../main/services/permissions/permissions-service';
+import { permissionSetHandler } from '../../../main/handlers/permissions';
+import { pluginForbiddenMessages } from '../../../shared/contract/plugins';
 import { StorageDatabase } from '../../../main/services/storage/database';
 import { migrations } from '../../../main/services/storage/migrations';
 import { generateDatabaseKey } from '../../../main/services/keys/database-key';
@@ -193,5 +195,116 @@ describe('PermissionsService', () => {
       type: 'TerminalCommand',
       outcome: 'PermissionDenied',
     });
+  });
+});
+
+describe('PermissionSet: "Ask me first" and friends from the Permissions view', () => {
+  const write: Request = { type: 'FileOperation', data: { op: { kind: 'write', content: 'x' }, path: 'notes.txt' } };
+  const wholeFiles = personCapability('window').permissions.find((permission) => permission.message === 'FileOperation');
+  const askingPlugin: Capability = {
+    subject: 'plugin:asker',
+    permissions: [{ message: 'TerminalCommand', commands: [{ cmd: 'git', args: ['pull'] }], effect: 'ask' }],
+  };
+
+  function app() {
+    const permissions = new PermissionsService();
+    const audit = new MemoryAuditSink();
+    const router = new Router({ audit, logger: capturingLogger().logger, permissions });
+    router.register('PermissionSet', permissionSetHandler(permissions));
+    const window = testSender({ actor: 'window:1', capability: personCapability('window') }).sender;
+    const serve = testSender({ actor: 'serve:2', capability: personCapability('serve') }).sender;
+    permissions.introduce(personCapability('window'));
+    permissions.introduce(askingPlugin);
+    const set = (data: unknown, by = window) => router.dispatch({ type: 'PermissionSet', data }, by);
+    return { permissions, audit, window, serve, set };
+  }
+
+  it('turns a window permission into "Ask me first": its next message asks; audited; setting it again replaces the first', async () => {
+    const { permissions, audit, window, set } = app();
+    if (!wholeFiles) throw new Error('the window has FileOperation');
+    await expect(permissions.authorize(window, write)).resolves.toHaveLength(1);
+    const reply = await set({ subject: 'window', permission: wholeFiles, effect: 'ask' });
+    expect(reply).toMatchObject({ ok: true, value: { grant: { subject: 'window', origin: 'setting' }, replaced: 0 } });
+    expect((await refusal(permissions.authorize(window, write))).code).toBe('ConfirmationRequired');
+    expect(audit.records.at(-1)).toMatchObject({
+      actor: 'window:1',
+      type: 'PermissionSet',
+      outcome: 'ok',
+      summary: { subject: 'window', message: 'FileOperation', effect: 'ask' },
+    });
+    expect(await set({ subject: 'window', permission: { ...wholeFiles, effect: 'deny' }, effect: 'ask' })).toMatchObject({
+      ok: true,
+      value: { replaced: 1 },
+    });
+    expect(permissions.list().find((subject) => subject.subject === 'window')?.grants).toHaveLength(1);
+    // Allow of what the window has built in only removes the setting: back to the built-in allow, nothing stored.
+    expect(await set({ subject: 'window', permission: wholeFiles, effect: 'allow' })).toEqual({
+      ok: true,
+      value: { replaced: 1 },
+    });
+    expect(permissions.list().find((subject) => subject.subject === 'window')?.grants).toEqual([]);
+    await expect(permissions.authorize(window, write)).resolves.toHaveLength(1);
+  });
+
+  it('allows a plugin’s own asked permission on "allow", and refuses to allow anything it was not approved for', async () => {
+    const { permissions, serve, set } = app();
+    const pull = askingPlugin.permissions[0];
+    const { sender: plugin } = testSender({ actor: 'plugin:asker', capability: askingPlugin });
+    expect((await refusal(permissions.authorize(plugin, command('git', ['pull'])))).code).toBe('ConfirmationRequired');
+    expect(await set({ subject: 'plugin:asker', permission: pull, effect: 'allow' }, serve)).toMatchObject({
+      ok: true,
+      value: { grant: { permission: { effect: 'allow' } } },
+    });
+    await expect(permissions.authorize(plugin, command('git', ['pull']))).resolves.toHaveLength(1);
+
+    // A serve client cannot widen a plugin: any program, or a program it never asked for, is refused and nothing is stored.
+    for (const wider of [
+      { message: 'TerminalCommand', commands: '*' },
+      { message: 'TerminalCommand', commands: [{ cmd: 'git', args: ['push'] }] },
+      { message: 'PtySpawn' },
+    ]) {
+      expect(await set({ subject: 'plugin:asker', permission: wider, effect: 'allow' }, serve)).toMatchObject({
+        ok: false,
+        error: { code: 'PermissionDenied' },
+      });
+    }
+    expect(permissions.list().find((subject) => subject.subject === 'plugin:asker')?.grants).toHaveLength(1);
+    expect((await refusal(permissions.authorize(plugin, command('git', ['push'])))).code).toBe('PermissionDenied');
+  });
+
+  it('refuses to make the permission and confirmation messages ask, unknown kinds, and malformed requests', async () => {
+    const { set } = app();
+    for (const message of ['PermissionSet', 'PermissionRevoke', 'PermissionList', 'Confirm', 'ConfirmCancel']) {
+      expect(await set({ subject: 'window', permission: { message }, effect: 'ask' })).toMatchObject({
+        ok: false,
+        error: { code: 'Conflict' },
+      });
+    }
+    expect(await set({ subject: 'plugin:nobody', permission: { message: 'PtySpawn' }, effect: 'ask' })).toMatchObject({
+      ok: false,
+      error: { code: 'NotFound' },
+    });
+    for (const data of [
+      { subject: 'window', permission: { message: 'PtySpawn' }, effect: 'maybe' },
+      { subject: 'window', permission: { message: 'FileOperation' }, effect: 'ask' },
+      { subject: 'window', permission: { message: 'PtySpawn', extra: true }, effect: 'ask' },
+      { subject: '', permission: { message: 'PtySpawn' }, effect: 'ask' },
+      { subject: 'window', permission: { message: 'PtySpawn' }, effect: 'ask', grantId: 1 },
+    ]) {
+      expect(await set(data)).toMatchObject({ ok: false, error: { code: 'ValidationFailed' } });
+    }
+  });
+
+  it('keeps PermissionSet itself out of reach: not revocable, never in a plugin manifest', () => {
+    const service = new PermissionsService();
+    service.introduce(personCapability('window'));
+    const index = personCapability('window').permissions.findIndex((permission) => permission.message === 'PermissionSet');
+    expect(() => service.revoke({ subject: 'window', index })).toThrow(/cannot be revoked/);
+    expect(pluginForbiddenMessages.has('PermissionSet')).toBe(true);
+    // Nor can what answers a confirmation be taken away: no ask could be answered then.
+    for (const message of ['Confirm', 'ConfirmCancel']) {
+      const at = personCapability('window').permissions.findIndex((permission) => permission.message === message);
+      expect(() => service.revoke({ subject: 'window', index: at })).toThrow(/cannot be revoked/);
+    }
   });
 });

@@ -76,6 +76,32 @@ describe('PluginSandbox', { timeout: 60_000 }, () => {
     expect(box.stopped).toBe(true);
   });
 
+  it('holds a command past its wall-clock deadline only while its deadline is paused (a plugin ask waiting for the person)', async () => {
+    const source = `localbrain.commands.register('wait', async () => (await localbrain.invoke({ type: 'WorkspaceList', data: {} })).ok);`;
+    const slowReply = (ms: number, pause?: () => () => void) => (): Promise<Envelope<unknown>> => {
+      const resume = pause?.();
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          resume?.();
+          resolve({ ok: true, value: null });
+        }, ms),
+      );
+    };
+    const holder: { box?: PluginSandbox } = {};
+    const held = await sandbox(source, {
+      runDeadlineMs: 300,
+      dispatch: slowReply(900, () => holder.box?.pauseDeadline() ?? (() => undefined)),
+    });
+    holder.box = held.box;
+    await expect(held.box.run('wait', null)).resolves.toBe(true);
+    expect(held.faults).toEqual([]);
+    expect(held.box.running).toBe(0);
+
+    const unpaused = await sandbox(source, { runDeadlineMs: 300, dispatch: slowReply(900) });
+    await expect(unpaused.box.run('wait', null)).rejects.toMatchObject({ code: 'Timeout' });
+    expect(unpaused.faults).toEqual([{ kind: 'deadline', reason: expect.stringContaining('wait') as string }]);
+  });
+
   it('refuses to start a plugin that loops while loading', async () => {
     await expect(
       PluginSandbox.start({
