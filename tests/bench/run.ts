@@ -49,7 +49,9 @@ async function main(): Promise<void> {
     failed += rows.filter((row) => row.pass === false).length;
     const rendered = table(rows);
     console.log(rendered);
-    sections.push(`## ${suite.name}\n\n${suite.description}\n\n${rendered}\n`);
+    const findings = suite.findings === undefined ? '' : `\n${suite.findings}\n`;
+    if (findings) console.log(findings);
+    sections.push(`## ${suite.name}\n\n${suite.description}\n\n${rendered}\n${findings}`);
   }
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const header = [

@@ -11,6 +11,11 @@ export interface BenchSuite {
   readonly name: string;
   /** What is compared with what, in one sentence, for docs/benchmarks.md. */
   readonly description: string;
+  /**
+   * What investigation found about a figure that misses its target, printed under the table: kept
+   * with the suite, because a rerun rewrites the section and would drop a note added by hand.
+   */
+  readonly findings?: string;
   /** Long runs (the soak) run only when named: `npm run bench -- soak`. */
   readonly explicitOnly?: boolean;
   run(): Promise<BenchRow[]>;
