@@ -30,7 +30,7 @@ const manifest = {
   ],
   contributes: {
     commands: [
-      { id: 'make', title: 'Make a file with a shell' },
+      { id: 'make', title: 'Make a file with a shell', utterances: ['shelly make file'] },
       { id: 'twice', title: 'Asked twice' },
       { id: 'replay', title: 'Try to confirm for itself' },
       { id: 'seen', title: 'What it saw' },
@@ -200,6 +200,32 @@ describe('a plugin’s command that the command policy asks about, through the c
       ['PermissionDenied', expect.stringContaining('(cancelled)') as string],
       ['PermissionDenied', expect.stringContaining('(the caller went away)') as string],
     ]);
+  });
+
+  it('stops a spoken plan at the policy’s ask; "always" fails the plan and answers the waiting plugin at once', async () => {
+    const say = { type: 'VoiceCommand', data: { text: 'shelly make file', metadata: { source: 'keyboard' } } } as const;
+    const plan = asked(await core.router.dispatch(say, window.sender));
+    expect(plan).toMatchObject({
+      kind: 'VoicePlan',
+      intent: 'policy.make',
+      asker: 'plugin:policy',
+      via: 'voice:window:4',
+      plugin: { id: 'policy', command: 'make' },
+      command: { cmd: 'sh', args: make },
+      reason: '`sh` runs a shell, whose commands the policy cannot check.',
+    });
+    expect(plan.always).toBeUndefined();
+    expect(await confirm(plan.token, 'always')).toMatchObject({
+      ok: false,
+      error: { code: 'PermissionDenied', details: { results: [{ error: { details: { always: false } } }] } },
+    });
+    expect(await made()).toBeUndefined();
+    // Had the plugin still waited, two runs would be in flight and this ask could reach nobody.
+    const again = asked(await run('make'));
+    expect(again).toMatchObject({ kind: 'TerminalCommand', via: 'window:4' });
+    expect(await confirm(again.token, 'once')).toEqual({ ok: true, value: { type: 'PluginRun', value: { exitCode: 0 } } });
+    expect(await made()).toBe('made\n');
+    expect((await seen()).map((reply) => (reply.ok ? 'ok' : reply.error.code))).toEqual(['PermissionDenied', 'ok']);
   });
 
   it('passes on both questions when the permission asks first and then the policy, and runs the command once', async () => {
