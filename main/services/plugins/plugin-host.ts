@@ -425,13 +425,14 @@ export class PluginHost {
    * after the person decided. A confirmed message may meet a second question (an `ask`
    * permission on a TerminalCommand, then the command policy): that one is passed on too.
    */
-  async #answer(
+  #answer(
     record: PluginRecord,
     reply: Envelope<unknown>,
     sender: () => Sender,
     sandbox: () => PluginSandbox | undefined,
     answered?: AskApproval,
-  ): Promise<Envelope<unknown>> {
+  ): Envelope<unknown> | Promise<Envelope<unknown>> {
+    // Not async: every invoke of every plugin passes here, and most replies are no ask.
     const asked = this.#askOf(reply, `plugin:${record.id}`);
     if (asked) return this.#forwardAsk(record, asked, sender, sandbox, answered);
     if (!reply.ok && reply.error.code === 'PermissionDenied') record.stats.denied += 1;
