@@ -144,7 +144,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
     // The PTY service keeps the warm spare shell and every session; stopping kills them all.
     const terminalScope = new DisposableStore(options.logger);
-    const { pty } = registerTerminalDomain(
+    const { pty, commands } = registerTerminalDomain(
       {
         router,
         roots,
@@ -241,6 +241,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       dispatch: (message, sender, dispatchOptions) => dispatcher.dispatch(message, sender, dispatchOptions),
       permissions,
       asks: pluginAsks,
+      // A plugin's command the policy asks about goes to who ran the plugin's command, as its permission asks do.
+      commands,
       storage: storage.database,
       logger: options.logger,
       version: options.version,

@@ -28,8 +28,8 @@ function standingGrants(scope: EffectiveScope): CommandGrant[] {
 
 export function terminalCommandHandler(commands: TerminalCommands): Handler<'TerminalCommand'> {
   return {
-    authorize: async (data, { sender, scope }) => {
-      await commands.check(sender.actor, data, standingGrants(scope));
+    authorize: async (data, { sender, scope, commandApproval }) => {
+      await commands.check(sender.actor, data, standingGrants(scope), commandApproval);
     },
     run: (data, { signal, sender }) => commands.run(data, signal, sender),
     summarize: (data) => ({ cmd: data.cmd, argc: data.args.length, cwd: data.cwd ?? null, streamId: data.streamId ?? null }),
@@ -52,7 +52,10 @@ export interface TerminalDomainOptions {
  * Registers TerminalCommand, Confirm and the PTY messages, and hands the PTY service to
  * the core's store so every shell is killed on quit (after the handlers are gone).
  */
-export function registerTerminalDomain(options: TerminalDomainOptions, disposables: DisposableStore): { pty: PtyService } {
+export function registerTerminalDomain(
+  options: TerminalDomainOptions,
+  disposables: DisposableStore,
+): { pty: PtyService; commands: TerminalCommands } {
   const commands = new TerminalCommands({ roots: options.roots });
   const pty = new PtyService({ roots: options.roots, logger: options.logger, settings: options.ptySettings, prewarm: true });
   disposables.add(() => pty.dispose());
@@ -81,5 +84,5 @@ export function registerTerminalDomain(options: TerminalDomainOptions, disposabl
   disposables.add(router.register('PtyList', handlers.PtyList));
   disposables.add(router.register('PtyAttach', handlers.PtyAttach));
   disposables.add(router.register('PtyRename', handlers.PtyRename));
-  return { pty };
+  return { pty, commands };
 }

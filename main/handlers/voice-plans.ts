@@ -245,6 +245,9 @@ export class VoicePlans {
             step.message.type === 'PluginRun' ? details : undefined,
           );
         }
+        // The step's own token may outlive a refused decision (a plugin's policy ask refuses `always` and keeps it):
+        // the plan fails here, so it is dropped and a plugin waiting on it hears "no" now, not at its expiry.
+        if (inner !== undefined) this.dropInner(voice.sender.actor, inner);
         results.push({ step: index, type: step.message.type, ok: false, error: reply.error });
         throw this.#failed(pending, results, reply.error);
       }

@@ -8,6 +8,7 @@ import { onAbort } from './abort-fanout';
 import { RouterMetrics } from './metrics';
 import type { Sender } from '../ports/sender';
 import { PermissionsService, type AskApproval, type EffectiveScope } from '../services/permissions/permissions-service';
+import type { CommandApproval } from '../services/commands/terminal-commands';
 
 export interface HandlerContext {
   readonly sender: Sender;
@@ -15,6 +16,8 @@ export interface HandlerContext {
   readonly scope: EffectiveScope;
   /** Aborted when the deadline passes or the sender goes away. */
   readonly signal: AbortSignal;
+  /** The person's "allow once" for a command the policy asked about (a plugin's ask, confirmed by who ran its command). */
+  readonly commandApproval?: CommandApproval;
 }
 
 /** How one message type is authorized, run and summarized for the audit log. */
@@ -43,6 +46,8 @@ export interface DispatchOptions {
   readonly auditExtra?: AuditSummary;
   /** The person's "allow once" for a message an `ask` permission held back (Confirm dispatches it). */
   readonly approval?: AskApproval;
+  /** The person's "allow once" for a TerminalCommand the command policy held back (handed to its handler). */
+  readonly commandApproval?: CommandApproval;
 }
 
 export interface RouterOptions {
@@ -124,7 +129,7 @@ export class Router {
       privileged = typeof handler?.privileged === 'function' ? handler.privileged(request.data) : (handler?.privileged ?? false);
       const scope = await this.#permissions.authorize(sender, request, options.approval);
       if (!handler) throw new LocalBrainError('Unavailable', `${request.type} is not available in this build.`);
-      const value = await this.#run(handler, request.data, sender, scope);
+      const value = await this.#run(handler, request.data, sender, scope, options.commandApproval);
       reply = okEnvelope(value);
     } catch (error) {
       const payload = this.#toPayload(error, type);
@@ -169,7 +174,13 @@ export class Router {
    * (most never do): on the plugin invoke path its creation, listeners and abort event were
    * a fifth of the router's time.
    */
-  async #run(handler: AnyHandler, data: MessageData<MessageType>, sender: Sender, scope: EffectiveScope): Promise<unknown> {
+  async #run(
+    handler: AnyHandler,
+    data: MessageData<MessageType>,
+    sender: Sender,
+    scope: EffectiveScope,
+    commandApproval: CommandApproval | undefined,
+  ): Promise<unknown> {
     const external = sender.closed;
     const deadlineMs = handler.deadlineMs?.(data) ?? this.#defaultDeadlineMs;
     let controller: AbortController | undefined;
@@ -177,6 +188,7 @@ export class Router {
     const context: HandlerContext = {
       sender,
       scope,
+      commandApproval,
       get signal(): AbortSignal {
         if (!controller) {
           controller = new AbortController();

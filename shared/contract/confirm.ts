@@ -61,7 +61,8 @@ export const confirmMessages = {
       token: z.string().min(16).max(128),
       /**
        * `once` (the default) runs it this time; `always` also keeps a standing grant for this
-       * sender kind, program and arguments (for a terminal command); `deny` refuses it and uses the token up.
+       * sender kind, program and arguments (for a terminal command; refused, token kept, when the policy asked
+       * about a plugin's command); `deny` refuses it and uses the token up.
        */
       decision: confirmDecisionSchema.optional(),
     }),

@@ -69,6 +69,12 @@ export class ConfirmationStore<T> {
     return entry && entry.expiresAt > this.now() ? entry.action : undefined;
   }
 
+  /** The action behind a live token of `actor`, without using it; undefined for anyone else's, used or expired. */
+  peekFor(actor: string, token: string): T | undefined {
+    const entry = this.#pending.get(token);
+    return entry?.actor === actor && entry.expiresAt > this.now() ? entry.action : undefined;
+  }
+
   /** True for a token this store issued and still remembers, expired or not (so its refusal can say it expired). */
   holds(token: string): boolean {
     return this.#pending.has(token);

@@ -25,6 +25,28 @@ export interface TerminalCommandsOptions {
 }
 
 /**
+ * The person's "allow once" for one command the policy asked a plugin about: made only by
+ * {@link TerminalCommands.takeAsk}, good for one policy check of the same actor and exactly
+ * the same command (program, arguments, folder, timeout, stream), then spent. The policy is
+ * still asked, so a deny (a revoked workspace, a new rule) wins over it.
+ */
+export class CommandApproval {
+  /** The held command as JSON: what was shown is what may pass, not another command of the same program. */
+  readonly #command: string;
+
+  constructor(
+    readonly actor: string,
+    request: CommandRequest,
+  ) {
+    this.#command = JSON.stringify(request);
+  }
+
+  covers(request: CommandRequest): boolean {
+    return JSON.stringify(request) === this.#command;
+  }
+}
+
+/**
  * TerminalCommand end to end: the cwd must be inside a workspace, the policy decides
  * allow / ask / deny, "ask" hands out a one-time token, and a redeemed token runs
  * exactly the command it was issued for.
@@ -34,6 +56,8 @@ export class TerminalCommands {
   readonly #roots: WorkspaceRoots;
   readonly #home: string;
   readonly #grants: (actor: string) => readonly CommandGrant[];
+  /** Approvals this service made and has not seen spent; a forged CommandApproval is not among them. */
+  readonly #approvals = new WeakSet<CommandApproval>();
   /** Streaming commands by sender and streamId, so CommandCancel can stop them. */
   readonly #running = new Map<string, AbortController>();
 
@@ -47,11 +71,20 @@ export class TerminalCommands {
   /**
    * Throws PermissionDenied for a denied command or a cwd outside the workspace,
    * ConfirmationRequired (with a token) for "ask". Standing grants (the person's "always
-   * allow", a plugin's approved commands) turn an ask into allow, never a deny.
+   * allow", a plugin's approved commands) turn an ask into allow, never a deny. `approval`
+   * (from {@link takeAsk}) answers the ask once, for exactly the command it was made for.
    */
-  async check(actor: string, request: CommandRequest, scopeGrants: readonly CommandGrant[] = []): Promise<PolicyDecision> {
+  async check(
+    actor: string,
+    request: CommandRequest,
+    scopeGrants: readonly CommandGrant[] = [],
+    approval?: CommandApproval,
+  ): Promise<PolicyDecision> {
     const decision = await this.decide(actor, request, scopeGrants);
     if (decision.verdict === 'deny') throw denied(request, decision);
+    if (decision.verdict === 'ask' && approval && this.#spend(approval, actor, request)) {
+      return { verdict: 'allow', rule: 'confirmed', reason: `Allowed once by the person; without it: ${decision.reason}` };
+    }
     if (decision.verdict === 'ask') {
       const details = this.confirmations.issue(actor, request, {
         action: [request.cmd, ...request.args].join(' '),
@@ -114,6 +147,24 @@ export class TerminalCommands {
     if (decision.verdict === 'deny') throw denied(request, decision);
     approved?.(request);
     return this.run(request, signal, stream);
+  }
+
+  /**
+   * Uses up the token of a command the policy asked `actor` about, for someone else to
+   * decide (a plugin's ask goes to who ran its command): the held command and a one-time
+   * approval for it. Throws PermissionDenied for an unknown, used, expired or foreign token.
+   */
+  takeAsk(actor: string, token: string): { request: CommandRequest; approval: CommandApproval } {
+    const request = this.confirmations.redeem(actor, token);
+    const approval = new CommandApproval(actor, request);
+    this.#approvals.add(approval);
+    return { request, approval };
+  }
+
+  /** True (and the approval spent) when it is this service's own, unspent, for this actor and exactly this command. */
+  #spend(approval: CommandApproval, actor: string, request: CommandRequest): boolean {
+    if (!this.#approvals.has(approval) || approval.actor !== actor || !approval.covers(request)) return false;
+    return this.#approvals.delete(approval);
   }
 
   /** Refuses a pending confirmation: the token is used up and nothing runs. */

@@ -114,6 +114,8 @@ export class PermissionsService {
   readonly #asks: ConfirmationStore<HeldAsk>;
   /** Approvals this service made and has not seen spent; a forged AskApproval is not among them. */
   readonly #approvals = new WeakSet<AskApproval>();
+  /** Approvals spent on a message whose handler then asked its own question (see {@link renew}). */
+  readonly #spent = new WeakSet<AskApproval>();
 
   constructor(options: PermissionsServiceOptions = {}) {
     this.#store = options.store ?? new MemoryGrantStore();
@@ -167,6 +169,7 @@ export class PermissionsService {
     const asked = asks.find((permission) => JSON.stringify(permission) === wanted);
     // Spent on first use, so the approval cannot let a second message through.
     if (!asked || !this.#approvals.delete(approval)) return undefined;
+    this.#spent.add(approval);
     return asked;
   }
 
@@ -198,6 +201,20 @@ export class PermissionsService {
     const approval = new AskApproval(actor, held.request, held.permission);
     this.#approvals.add(approval);
     return { held, approval };
+  }
+
+  /**
+   * A spent approval once more, for exactly the message it was made for: the person let a
+   * plugin's TerminalCommand past its `ask` permission, then the command policy asked about
+   * it too, and they allowed that as well; sending it again must not ask the first question
+   * again. Undefined for an approval this service did not make, one not yet spent, or one
+   * renewed before (each renewal is itself spent on use).
+   */
+  renew(approval: AskApproval, request: Request): AskApproval | undefined {
+    if (!approval.covers(request) || !this.#spent.delete(approval)) return undefined;
+    const renewed = new AskApproval(approval.actor, request, approval.permission);
+    this.#approvals.add(renewed);
+    return renewed;
   }
 
   /** The message behind a live ask token, without using it (for the audit summary); undefined when it is not one. */

@@ -1,26 +1,38 @@
-import type { ReplyValue } from '../../../shared/contract';
+import type { ReplyValue, Request } from '../../../shared/contract';
 import type { ConfirmationDetails, ConfirmDecision } from '../../../shared/contract/confirm';
 import type { Envelope } from '../../../shared/envelope';
 import { LocalBrainError } from '../../../shared/errors';
 import type { AuditSummary } from '../../ports/audit';
 import type { Sender } from '../../ports/sender';
 import { ConfirmationStore } from '../commands/confirmations';
-import type { AskApproval, HeldAsk, PermissionsService } from '../permissions/permissions-service';
+import type { Permission } from '../../../shared/contract/permissions';
+import type { PermissionsService } from '../permissions/permissions-service';
 
 /** As for every other confirmation: long enough to read and decide, and the longest a plugin's command waits paused. */
 const defaultTtlMs = 2 * 60_000;
 
 type ApprovingDecision = Exclude<ConfirmDecision, 'deny'>;
 
-/** What the plugin host hands over when one of a plugin's invokes met an `ask` permission. */
+/**
+ * What is held: the message, in words, and whose it is. `permission` is the `ask`
+ * permission it met ("always" keeps it as an allow for the plugin); absent when the
+ * command policy asked about a TerminalCommand, where "always" is not offered.
+ */
+export interface HeldMessage {
+  readonly request: Request;
+  readonly action: string;
+  readonly subject: string;
+  readonly permission?: Permission;
+}
+
+/** What the plugin host hands over when one of a plugin's invokes met an `ask` permission or the command policy asked. */
 export interface AskParts {
-  /** The held message and the one-time approval for it, both from the permissions service (the plugin's own token is used up). */
-  readonly held: HeldAsk;
-  readonly approval: AskApproval;
-  /** What the permissions service showed for the ask (the paths after the real-path check, the command and its arguments). */
+  /** The held message (the plugin's own token for it is used up; the host keeps the one-time approval). */
+  readonly held: HeldMessage;
+  /** What was shown for the ask (the paths after the real-path check, the command, its arguments and folder, the reason). */
   readonly shown: ConfirmationDetails;
-  /** Sends the held message through the router as the plugin, with the approval, audited with the decision and the caller. */
-  readonly send: (approval: AskApproval, audit: AuditSummary) => Promise<Envelope<unknown>>;
+  /** Sends the held message through the router as the plugin, with its one-time approval, audited with the decision and the caller. */
+  readonly send: (audit: AuditSummary) => Promise<Envelope<unknown>>;
   /** Pauses the plugin's command deadline while the person decides; returns the function that resumes it. */
   readonly pause: () => () => void;
   /** False once the plugin's sandbox has stopped (a crash, a reload, disable): nothing is sent for it then. */
@@ -73,10 +85,11 @@ function refusal(message: string, details: Record<string, unknown>): Envelope<un
 
 /**
  * A plugin's own "ask": the plugin cannot hold Confirm, so when one of its invokes meets an
- * `ask` permission, the invoke waits (the command's deadline paused) and the PluginRun that
+ * `ask` permission, or is a TerminalCommand the command policy asks about, the invoke waits (the command's deadline paused) and the PluginRun that
  * is running the command answers ConfirmationRequired with a token bound to *its* sender.
  * Confirm `once` sends exactly the held message as the plugin with a one-time approval,
- * `always` first keeps the asked permission as an allow for `plugin:<id>`; either way the
+ * `always` first keeps the asked permission as an allow for `plugin:<id>` (it is refused for
+ * a policy's ask, whose token stays usable for `once` or `deny`); either way the
  * plugin's invoke gets the message's real reply and the command goes on, and Confirm
  * answers with what the command returned (or with its next ask). `deny`, an expiry, a
  * Cancel or the caller going away answer the invoke with PermissionDenied; the command
@@ -165,6 +178,9 @@ export class PluginAsks {
       plugin: hold.run.pluginId,
       command: hold.run.command,
       message: request.type,
+      // Which question it was: an `ask` permission, or the command policy (with its rule).
+      asked: hold.held.permission === undefined ? 'policy' : 'permission',
+      ...(hold.held.permission === undefined && hold.shown.rule !== undefined ? { rule: hold.shown.rule } : {}),
       ...(request.type === 'TerminalCommand' ? { cmd: request.data.cmd, argc: request.data.args.length } : {}),
     };
   }
@@ -177,9 +193,19 @@ export class PluginAsks {
    * The person allowed the plugin's held message (`once`, or `always`, which first keeps the
    * asked permission as an allow for the plugin): it is sent as the plugin, the plugin's
    * invoke gets its reply, and this resolves with what the command returns, or throws its
-   * next ask (ConfirmationRequired) or its failure.
+   * next ask (ConfirmationRequired) or its failure. `always` on a command the policy asked
+   * about is refused (PermissionDenied, `always: false`) and the token stays usable.
    */
   async confirm(token: string, decision: ApprovingDecision, caller: Sender): Promise<ReplyValue<'Confirm'>> {
+    // Only the caller's own live token says so; any other token is refused by redeem below, as ever.
+    const pending = decision === 'always' ? this.#store.peekFor(caller.actor, token) : undefined;
+    if (pending && pending.held.permission === undefined) {
+      throw new LocalBrainError(
+        'PermissionDenied',
+        'Always allow is not offered when the command policy asks about a plugin’s command; allow it once or deny it.',
+        { always: false },
+      );
+    }
     const hold = this.#store.redeem(caller.actor, token);
     this.#settle(hold);
     if (!hold.alive()) {
@@ -187,8 +213,10 @@ export class PluginAsks {
       throw new LocalBrainError('Unavailable', `${hold.run.actor} stopped while it waited for your answer; nothing ran.`);
     }
     const { held } = hold;
-    if (decision === 'always') this.#permissions.grant(held.subject, { ...held.permission, effect: 'allow' }, 'confirm');
-    const reply = await hold.send(hold.approval, { confirmed: decision, via: caller.actor });
+    if (decision === 'always' && held.permission) {
+      this.#permissions.grant(held.subject, { ...held.permission, effect: 'allow' }, 'confirm');
+    }
+    const reply = await hold.send({ confirmed: decision, via: caller.actor });
     hold.answer(reply);
     return { type: 'PluginRun', value: await this.#next(hold.run) };
   }
@@ -234,10 +262,12 @@ export class PluginAsks {
 
   #surface(hold: Hold): LocalBrainError {
     const { run, held } = hold;
+    const policy = held.permission === undefined;
     const issued = this.#store.issue(run.caller.actor, hold, {
       action: held.action,
       reason: hold.shown.reason,
-      rule: 'permission-ask',
+      // The policy's own rule (`unknown-program`, `write-outside`…) when the command policy asked.
+      rule: policy ? (hold.shown.rule ?? 'policy-ask') : 'permission-ask',
     });
     hold.token = issued.token;
     run.shown.add(hold);
@@ -253,14 +283,15 @@ export class PluginAsks {
     const details: ConfirmationDetails = {
       ...hold.shown,
       ...issued,
-      kind: 'Message',
+      kind: policy ? 'TerminalCommand' : 'Message',
       asker: run.actor,
       via: run.caller.actor,
       plugin: { id: run.pluginId, command: run.command },
     };
+    const why = policy ? ` ${hold.shown.reason}` : '';
     return new LocalBrainError(
       'ConfirmationRequired',
-      `${run.actor} asks for ${held.action} while running ${run.command}. Confirm to let it run.`,
+      `${run.actor} asks for ${held.action} while running ${run.command}.${why} Confirm to let it run.`,
       details,
     );
   }

@@ -10,10 +10,11 @@ import { LocalBrainError } from '../../../shared/errors';
 import type { Sender } from '../../ports/sender';
 import type { AuditSummary } from '../../ports/audit';
 import type { AskApproval, PermissionsService } from '../permissions/permissions-service';
+import type { CommandApproval, TerminalCommands } from '../commands/terminal-commands';
 import type { StorageDatabase } from '../storage/database';
 import { exampleOf, type ContributingPlugin, type Contribution } from '../voice/plugin-intents';
 import { ApprovalStore } from './approvals';
-import { PluginAsks, type CommandRun } from './plugin-asks';
+import { PluginAsks, type AskParts, type CommandRun } from './plugin-asks';
 import {
   compareVersions,
   engineAccepts,
@@ -36,11 +37,11 @@ const maxRecentErrors = 10;
 /** Edits come in bursts (an editor writes a temp file, then renames); one reload per burst. */
 const reloadDebounceMs = 50;
 
-/** The router's dispatch (through the fair dispatcher); `approval` and `auditExtra` carry a confirmed ask of the plugin. */
+/** The router's dispatch (through the fair dispatcher); the approvals and `auditExtra` carry a confirmed ask of the plugin. */
 export type Dispatch = (
   message: unknown,
   sender: Sender,
-  options: { byteLength?: number; approval?: AskApproval; auditExtra?: AuditSummary },
+  options: { byteLength?: number; approval?: AskApproval; commandApproval?: CommandApproval; auditExtra?: AuditSummary },
 ) => Promise<Envelope<unknown>>;
 
 export interface PluginHostOptions {
@@ -53,6 +54,12 @@ export interface PluginHostOptions {
    * object to Confirm); without one the host keeps its own.
    */
   readonly asks?: PluginAsks;
+  /**
+   * The TerminalCommand service, whose policy asks are passed on like permission asks (the
+   * plugin's token taken, the command held for who ran the plugin's command); without it a
+   * policy ask reaches the plugin as it is, with a token the plugin cannot use.
+   */
+  readonly commands?: Pick<TerminalCommands, 'takeAsk'>;
   readonly storage: StorageDatabase;
   readonly logger: Logger;
   readonly version: string;
@@ -93,6 +100,9 @@ interface PluginRecord {
   /** Its commands running now for someone (PluginRun), so an ask can reach who ran it. */
   readonly runs: Set<CommandRun>;
 }
+
+/** A plugin's ask with its token used up: the held message, how to send it, and the permission's approval it carries. */
+type Taken = Pick<AskParts, 'held' | 'send'> & { readonly approval?: AskApproval };
 
 export type PluginEvent = { readonly type: 'reloaded' | 'started' | 'stopped' | 'failed'; readonly id: string };
 
@@ -392,10 +402,7 @@ export class PluginHost {
         // The capability is read on every call, so a revoke or a new approval applies at once.
         const sender = (): Sender => ({ actor, capability: this.#capability(record), emit: () => undefined, closed });
         const reply = await options.dispatch(message, sender(), { byteLength });
-        const asked = capabilityAsk(reply, actor);
-        if (asked) return this.#forwardAsk(record, asked, sender, () => sandbox);
-        if (!reply.ok && reply.error.code === 'PermissionDenied') record.stats.denied += 1;
-        return reply;
+        return this.#answer(record, reply, sender, () => sandbox);
       },
       onRefused: (count) => {
         record.stats.denied += count;
@@ -414,21 +421,50 @@ export class PluginHost {
   }
 
   /**
-   * One of the plugin's invokes met an `ask` permission: the plugin's own token is used up
-   * here (it never sees one; it cannot send Confirm anyway) and the invoke waits for the
-   * person who ran the command. Which command an invoke belongs to is known only while
-   * exactly one of the plugin's commands runs: the guest's promises carry no context.
+   * What the plugin's invoke gets: the reply, or, when it is an ask of the plugin, the reply
+   * after the person decided. A confirmed message may meet a second question (an `ask`
+   * permission on a TerminalCommand, then the command policy): that one is passed on too.
+   */
+  #answer(
+    record: PluginRecord,
+    reply: Envelope<unknown>,
+    sender: () => Sender,
+    sandbox: () => PluginSandbox | undefined,
+    answered?: AskApproval,
+  ): Envelope<unknown> | Promise<Envelope<unknown>> {
+    // Not async: every invoke of every plugin passes here, and most replies are no ask.
+    const asked = this.#askOf(reply, `plugin:${record.id}`);
+    if (asked) return this.#forwardAsk(record, asked, sender, sandbox, answered);
+    if (!reply.ok && reply.error.code === 'PermissionDenied') record.stats.denied += 1;
+    return reply;
+  }
+
+  /** The ask in a reply to the plugin that can be passed on: a permission's, or the command policy's when commands are wired. */
+  #askOf(reply: Envelope<unknown>, actor: string): ConfirmationDetails | undefined {
+    const asked = capabilityAsk(reply, actor);
+    if (asked?.kind === 'TerminalCommand' && !this.#options.commands) return undefined;
+    return asked;
+  }
+
+  /**
+   * One of the plugin's invokes met an `ask` permission or the command policy asked: the
+   * plugin's own token is used up here (it never sees one; it cannot send Confirm anyway)
+   * and the invoke waits for the person who ran the command. Which command an invoke
+   * belongs to is known only while exactly one of the plugin's commands runs: the guest's
+   * promises carry no context. `answered` is the permission's approval the message was just
+   * sent with, when the command policy now asks about it as well.
    */
   #forwardAsk(
     record: PluginRecord,
     shown: ConfirmationDetails,
     sender: () => Sender,
     sandbox: () => PluginSandbox | undefined,
+    answered?: AskApproval,
   ): Promise<Envelope<unknown>> {
     const actor = `plugin:${record.id}`;
-    let taken: ReturnType<PermissionsService['redeemAsk']>;
+    let parts: Taken;
     try {
-      taken = this.#options.permissions.redeemAsk(actor, shown.token);
+      parts = this.#take(actor, shown, sender, answered);
     } catch (error) {
       const payload =
         error instanceof LocalBrainError ? error.toPayload() : { code: 'Internal' as const, message: 'The ask was lost.' };
@@ -436,17 +472,44 @@ export class PluginHost {
     }
     const runs = [...record.runs];
     const run = runs.length === 1 ? runs[0] : undefined;
-    return this.#asks.hold(run, {
-      ...taken,
+    const held = this.#asks.hold(run, {
+      held: parts.held,
+      send: parts.send,
       // Its token (used up above) and expiry are replaced by the caller's own when the ask is shown.
       shown,
-      send: (approval, audit) => this.#options.dispatch(taken.held.request, sender(), { approval, auditExtra: audit }),
       pause: () => sandbox()?.pauseDeadline() ?? (() => undefined),
       alive: () => {
         const current = sandbox();
         return current !== undefined && !current.stopped;
       },
     });
+    // The allowed message may meet a second question (its permission asked, then the command policy): passed on too.
+    return held.then((reply) => this.#answer(record, reply, sender, sandbox, parts.approval));
+  }
+
+  /**
+   * Uses up the plugin's own token of an ask: the held message, and how to send it once
+   * with the one-time approval the service that asked made for it (the permissions service
+   * for an `ask` permission, the TerminalCommand service for its policy).
+   */
+  #take(actor: string, shown: ConfirmationDetails, sender: () => Sender, answered: AskApproval | undefined): Taken {
+    const { dispatch, permissions, commands } = this.#options;
+    if (shown.kind === 'TerminalCommand' && commands) {
+      const { request, approval } = commands.takeAsk(actor, shown.token);
+      const held = { request: { type: 'TerminalCommand', data: request } as const, action: shown.action, subject: actor };
+      return {
+        held,
+        send: (audit) =>
+          dispatch(held.request, sender(), {
+            commandApproval: approval,
+            // Its `ask` permission was answered already for this very command: not asked again.
+            approval: answered && permissions.renew(answered, held.request),
+            auditExtra: audit,
+          }),
+      };
+    }
+    const { held, approval } = permissions.redeemAsk(actor, shown.token);
+    return { held, approval, send: (audit) => dispatch(held.request, sender(), { approval, auditExtra: audit }) };
   }
 
   #crashed(record: PluginRecord, kind: FaultKind, reason: string): void {
@@ -589,10 +652,14 @@ export class PluginHost {
   }
 }
 
-/** The details of a capability-level ask issued to `actor` (a message its `ask` permission held back), else undefined. */
+/**
+ * The details of an ask issued to `actor`: a message its `ask` permission held back
+ * (`Message`) or a command the policy asked about (`TerminalCommand`), else undefined.
+ */
 function capabilityAsk(reply: Envelope<unknown>, actor: string): ConfirmationDetails | undefined {
   if (reply.ok || reply.error.code !== 'ConfirmationRequired') return undefined;
   const parsed = confirmationDetailsSchema.safeParse(reply.error.details);
-  if (!parsed.success || parsed.data.kind !== 'Message' || parsed.data.asker !== actor) return undefined;
+  if (!parsed.success || parsed.data.asker !== actor) return undefined;
+  if (parsed.data.kind !== 'Message' && parsed.data.kind !== 'TerminalCommand') return undefined;
   return parsed.data;
 }

@@ -99,6 +99,15 @@ function whatTitle(details: ConfirmationDetails): string {
   return `send ${details.message ?? 'a message'}`;
 }
 
+/**
+ * A plugin's ask offers "Always allow" only when it keeps something for the plugin (an
+ * `ask` permission, named in `always`); when the command policy asked about the plugin's
+ * command there is none, and Confirm refuses `always` (docs/security.md).
+ */
+function offersAlways(details: ConfirmationDetails): boolean {
+  return details.plugin === undefined || details.always !== undefined;
+}
+
 export function ConfirmationDialog({ pending, onClosed }: { pending: Pending; onClosed: () => void }) {
   const { details } = pending;
   const dialog = useRef<HTMLDialogElement>(null);
@@ -254,9 +263,11 @@ export function ConfirmationDialog({ pending, onClosed }: { pending: Pending; on
           <button type="button" disabled={phase.name === 'sending'} onClick={() => decide('once')}>
             Allow once
           </button>
-          <button type="button" disabled={phase.name === 'sending'} onClick={() => decide('always')}>
-            Always allow
-          </button>
+          {offersAlways(details) && (
+            <button type="button" disabled={phase.name === 'sending'} onClick={() => decide('always')}>
+              Always allow
+            </button>
+          )}
           <button ref={deny} type="button" disabled={phase.name === 'sending'} onClick={() => decide('deny')}>
             Deny
           </button>

@@ -22,12 +22,13 @@ async function errorOf(promise: Promise<unknown>): Promise<LocalBrainError> {
 describe('TerminalCommand with the policy and real processes', () => {
   let workspace: Folder;
   let commands: TerminalCommands;
+  let roots: WorkspaceRoots;
   const signal = new AbortController().signal;
 
   beforeEach(async () => {
     workspace = await tempDir();
     await mkdir(path.join(workspace.path, 'sub'));
-    const roots = new WorkspaceRoots();
+    roots = new WorkspaceRoots();
     await roots.grant(workspace.path);
     commands = new TerminalCommands({ roots, home: '/home/nobody-here' });
   });
@@ -51,6 +52,38 @@ describe('TerminalCommand with the policy and real processes', () => {
   it('refuses a cwd outside the workspace', async () => {
     const error = await errorOf(commands.check('test:1', { cmd: 'ls', args: [], cwd: '/etc' }));
     expect(error.code).toBe('PermissionDenied');
+  });
+
+  it('lets a command the policy asked about pass once with the approval its taken token made, for exactly that command', async () => {
+    const request = { cmd: 'sh', args: ['-c', 'echo once'] };
+    const asked = await errorOf(commands.check('plugin:p', request));
+    expect(asked.code).toBe('ConfirmationRequired');
+    const { token } = asked.details as { token: string };
+    // Another actor cannot take it; its owner can, once.
+    expect((await errorOf(Promise.resolve().then(() => commands.takeAsk('plugin:q', token)))).code).toBe('PermissionDenied');
+    const { request: held, approval } = commands.takeAsk('plugin:p', token);
+    expect(held).toEqual(request);
+    expect((await errorOf(Promise.resolve().then(() => commands.takeAsk('plugin:p', token)))).code).toBe('PermissionDenied');
+    // Not for another actor, nor another command, nor another folder: those still ask.
+    expect((await errorOf(commands.check('plugin:q', request, [], approval))).code).toBe('ConfirmationRequired');
+    expect((await errorOf(commands.check('plugin:p', { ...request, args: ['-c', 'echo twice'] }, [], approval))).code).toBe(
+      'ConfirmationRequired',
+    );
+    expect((await errorOf(commands.check('plugin:p', { ...request, cwd: 'sub' }, [], approval))).code).toBe(
+      'ConfirmationRequired',
+    );
+    expect(await commands.check('plugin:p', request, [], approval)).toMatchObject({ verdict: 'allow', rule: 'confirmed' });
+    // Spent: the same command asks again.
+    expect((await errorOf(commands.check('plugin:p', request, [], approval))).code).toBe('ConfirmationRequired');
+  });
+
+  it('never lets an approval turn a deny into an allow', async () => {
+    const sneaky = { cmd: 'sh', args: ['-c', 'echo x'] };
+    const { token } = (await errorOf(commands.check('plugin:p', sneaky))).details as { token: string };
+    const { approval } = commands.takeAsk('plugin:p', token);
+    // The workspace revoked meanwhile: the same command is now refused, approval or not.
+    roots.revoke(workspace.path);
+    expect((await errorOf(commands.check('plugin:p', sneaky, [], approval))).code).toBe('PermissionDenied');
   });
 
   it('asks before an "ask" command and runs it only with a valid, unused token from the same sender', async () => {

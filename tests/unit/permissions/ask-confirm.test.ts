@@ -204,6 +204,25 @@ describe('a capability-level ask', () => {
     expect(await made()).toBe(true);
   });
 
+  it('renews a spent approval once, for the same message only (the policy asked a plugin’s command next)', async () => {
+    const { router, permissions } = app();
+    const { sender } = testSender({ actor: 'plugin:asker:1', capability: asker });
+    const held = details(await router.dispatch(touch, sender));
+    const { approval } = permissions.redeemAsk('plugin:asker:1', held.token);
+    // Not spent yet: nothing to renew.
+    expect(permissions.renew(approval, touch)).toBeUndefined();
+    expect(await router.dispatch(touch, sender, { approval })).toMatchObject({ ok: true });
+    const other: Request = { type: 'TerminalCommand', data: { cmd: 'touch', args: ['made.txt'], cwd: '.' } };
+    expect(permissions.renew(approval, other)).toBeUndefined();
+    const renewed = permissions.renew(approval, touch);
+    expect(renewed).toBeDefined();
+    expect(permissions.renew(approval, touch)).toBeUndefined();
+    expect(await router.dispatch(touch, sender, { approval: renewed })).toMatchObject({ ok: true });
+    // Spent in turn; a forged approval never renews.
+    details(await router.dispatch(touch, sender, { approval: renewed }));
+    expect(permissions.renew(new AskApproval('plugin:asker:1', touch, askTouch), touch)).toBeUndefined();
+  });
+
   it('passes a command the policy then asks about on to its own confirmation', async () => {
     const { router, permissions } = app();
     permissions.grant('window', { message: 'TerminalCommand', commands: '*', effect: 'ask' }, 'setting');

@@ -42,11 +42,11 @@ function setup(options: { ttlMs?: number } = {}) {
     const reply = await router.dispatch(request, pluginSender);
     if (reply.ok || reply.error.code !== 'ConfirmationRequired') return reply;
     const shown = confirmationDetailsSchema.parse(reply.error.details);
-    const taken = permissions.redeemAsk('plugin:p', shown.token);
+    const { held, approval } = permissions.redeemAsk('plugin:p', shown.token);
     const parts: AskParts = {
-      ...taken,
+      held,
       shown,
-      send: (approval, auditExtra) => router.dispatch(taken.held.request, pluginSender, { approval, auditExtra }),
+      send: (auditExtra) => router.dispatch(held.request, pluginSender, { approval, auditExtra }),
       pause: () => {
         state.pauses++;
         return () => state.resumes++;
