@@ -4,7 +4,7 @@ import { errorEnvelope, okEnvelope, type Envelope } from '../../shared/envelope'
 import { LocalBrainError, type ErrorPayload } from '../../shared/errors';
 import { limits } from '../../shared/limits';
 import type { AuditRecord, AuditSink, AuditSummary, Outcome } from '../ports/audit';
-import { onAbort } from './abort-fanout';
+import { onAbort } from '../ports/abort-fanout';
 import { RouterMetrics } from './metrics';
 import type { Sender } from '../ports/sender';
 import { PermissionsService, type AskApproval, type EffectiveScope } from '../services/permissions/permissions-service';

@@ -2,6 +2,7 @@ import type { ReplyValue, Request } from '../../../shared/contract';
 import type { ConfirmationDetails, ConfirmDecision } from '../../../shared/contract/confirm';
 import type { Envelope } from '../../../shared/envelope';
 import { LocalBrainError } from '../../../shared/errors';
+import { onAbort } from '../../ports/abort-fanout';
 import type { AuditSummary } from '../../ports/audit';
 import type { Sender } from '../../ports/sender';
 import { ConfirmationStore } from '../commands/confirmations';
@@ -111,11 +112,11 @@ export class PluginAsks {
   open(caller: Sender, pluginId: string, command: string): CommandRun {
     const run = new CommandRun(caller, pluginId, command);
     this.#runs.add(run);
-    const onClosed = () => this.#abandon(run, 'the caller went away');
+    let stopWaiting: (() => void) | undefined;
     if (caller.closed.aborted) run.abandoned = true;
-    else caller.closed.addEventListener('abort', onClosed, { once: true });
+    else stopWaiting = onAbort(caller.closed, () => this.#abandon(run, 'the caller went away'));
     run.release = () => {
-      caller.closed.removeEventListener('abort', onClosed);
+      stopWaiting?.();
       this.#runs.delete(run);
     };
     return run;

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { MemoryAuditSink } from '../../../main/ports/audit';
-import { onAbort } from '../../../main/ipc/abort-fanout';
+import { onAbort } from '../../../main/ports/abort-fanout';
 import { Router } from '../../../main/ipc/router';
 import { capturingLogger } from '../../support/logger';
 import { testSender } from '../../support/sender';
