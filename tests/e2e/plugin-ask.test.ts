@@ -1,10 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { tempDir } from '../support/temp';
+import { devPluginFolders, type DevPluginFolders } from '../support/dev-plugin';
 
 /** A dev plugin whose write to notes/*.txt asks first, run by its sentence from the command bar. */
 const manifest = {
@@ -27,22 +27,20 @@ describe('asking first in Chromium over serve mode: a plugin’s ask, and "Ask m
   let serve: ServeProcess;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
-  let workspace: Awaited<ReturnType<typeof tempDir>>;
-  const folders: Awaited<ReturnType<typeof tempDir>>[] = [];
+  let folders: DevPluginFolders;
   const pageErrors: string[] = [];
 
   const nav = () => page.getByRole('navigation', { name: 'Main' });
-  const note = () => readFile(path.join(workspace.path, 'notes', 'a.txt'), 'utf8').catch(() => undefined);
+  const note = () => readFile(path.join(folders.workspace.path, 'notes', 'a.txt'), 'utf8').catch(() => undefined);
 
   beforeAll(async () => {
-    workspace = await tempDir();
-    const dataDir = await tempDir();
-    const devDir = await tempDir();
-    folders.push(workspace, dataDir, devDir);
-    await mkdir(path.join(workspace.path, 'notes'));
-    await writeFile(path.join(devDir.path, 'localbrain-plugin.json'), JSON.stringify(manifest));
-    await writeFile(path.join(devDir.path, 'index.js'), source);
-    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], pluginDevDirs: [devDir.path] });
+    folders = await devPluginFolders(manifest, source);
+    await mkdir(path.join(folders.workspace.path, 'notes'));
+    serve = await startServe({
+      dataDir: folders.dataDir.path,
+      workspaces: [folders.workspace.path],
+      pluginDevDirs: [folders.devDir.path],
+    });
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -53,7 +51,7 @@ describe('asking first in Chromium over serve mode: a plugin’s ask, and "Ask m
   afterAll(async () => {
     await browser.close();
     await serve.stop();
-    for (const folder of folders) await folder.remove();
+    await folders.remove();
   });
 
   async function say(text: string): Promise<Locator> {

@@ -1,10 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { tempDir } from '../support/temp';
+import { devPluginFolders, type DevPluginFolders } from '../support/dev-plugin';
 
 /** A dev plugin allowed one `sh -c` line, which the command policy asks about; its sentence runs it. */
 const manifest = {
@@ -27,20 +27,18 @@ describe('a plugin’s command the policy asks about, in Chromium over serve mod
   let serve: ServeProcess;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
-  let workspace: Awaited<ReturnType<typeof tempDir>>;
-  const folders: Awaited<ReturnType<typeof tempDir>>[] = [];
+  let folders: DevPluginFolders;
   const pageErrors: string[] = [];
 
-  const ran = () => readFile(path.join(workspace.path, 'ran.txt'), 'utf8').catch(() => '');
+  const ran = () => readFile(path.join(folders.workspace.path, 'ran.txt'), 'utf8').catch(() => '');
 
   beforeAll(async () => {
-    workspace = await tempDir();
-    const dataDir = await tempDir();
-    const devDir = await tempDir();
-    folders.push(workspace, dataDir, devDir);
-    await writeFile(path.join(devDir.path, 'localbrain-plugin.json'), JSON.stringify(manifest));
-    await writeFile(path.join(devDir.path, 'index.js'), source);
-    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], pluginDevDirs: [devDir.path] });
+    folders = await devPluginFolders(manifest, source);
+    serve = await startServe({
+      dataDir: folders.dataDir.path,
+      workspaces: [folders.workspace.path],
+      pluginDevDirs: [folders.devDir.path],
+    });
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -51,7 +49,7 @@ describe('a plugin’s command the policy asks about, in Chromium over serve mod
   afterAll(async () => {
     await browser.close();
     await serve.stop();
-    for (const folder of folders) await folder.remove();
+    await folders.remove();
   });
 
   async function say(text: string): Promise<Locator> {

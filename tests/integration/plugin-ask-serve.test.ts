@@ -1,11 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confirmationDetailsSchema, type ConfirmationDetails } from '../../shared/contract/confirm';
 import type { Envelope } from '../../shared/envelope';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { tempDir } from '../support/temp';
 import { WsClient } from '../support/ws-client';
+import { askedDetails as asked, devPluginFolders, type DevPluginFolders } from '../support/dev-plugin';
 
 /** A dev plugin whose write to notes/*.txt asks first; it keeps every reply its invokes got, to show it never saw a token. */
 const manifest = {
@@ -32,33 +31,25 @@ localbrain.commands.register('note', async (args) => {
 localbrain.commands.register('seen', () => seen);
 `;
 
-function asked(reply: Envelope<unknown>): ConfirmationDetails {
-  if (reply.ok || reply.error.code !== 'ConfirmationRequired')
-    throw new Error(`expected ConfirmationRequired, got ${JSON.stringify(reply)}`);
-  return confirmationDetailsSchema.parse(reply.error.details);
-}
-
 describe("a plugin's ask reaches the person who ran its command (serve, real plugin)", { timeout: 120_000 }, () => {
   let serve: ServeProcess;
   let client: WsClient;
   let other: WsClient;
-  let workspace: Awaited<ReturnType<typeof tempDir>>;
-  let dataDir: Awaited<ReturnType<typeof tempDir>>;
-  let devDir: Awaited<ReturnType<typeof tempDir>>;
+  let folders: DevPluginFolders;
 
   const note = (text: string) => client.request({ type: 'PluginRun', data: { id: 'asking', command: 'note', args: { text } } });
   const confirm = (token: string, decision: 'once' | 'always' | 'deny', by = client) =>
     by.request({ type: 'Confirm', data: { token, decision } });
-  const noteFile = () => readFile(path.join(workspace.path, 'notes', 'a.txt'), 'utf8').catch(() => undefined);
+  const noteFile = () => readFile(path.join(folders.workspace.path, 'notes', 'a.txt'), 'utf8').catch(() => undefined);
 
   beforeAll(async () => {
-    workspace = await tempDir();
-    dataDir = await tempDir();
-    devDir = await tempDir();
-    await mkdir(path.join(workspace.path, 'notes'));
-    await writeFile(path.join(devDir.path, 'localbrain-plugin.json'), JSON.stringify(manifest));
-    await writeFile(path.join(devDir.path, 'index.js'), source);
-    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], pluginDevDirs: [devDir.path] });
+    folders = await devPluginFolders(manifest, source);
+    await mkdir(path.join(folders.workspace.path, 'notes'));
+    serve = await startServe({
+      dataDir: folders.dataDir.path,
+      workspaces: [folders.workspace.path],
+      pluginDevDirs: [folders.devDir.path],
+    });
     client = await WsClient.connect(serve.wsUrl);
     other = await WsClient.connect(serve.wsUrl);
   });
@@ -67,9 +58,7 @@ describe("a plugin's ask reaches the person who ran its command (serve, real plu
     await client.close();
     await other.close();
     await serve.stop();
-    await workspace.remove();
-    await dataDir.remove();
-    await devDir.remove();
+    await folders.remove();
   });
 
   it('asks the caller, runs the held write once per "once", keeps "always", refuses deny and replays', async () => {

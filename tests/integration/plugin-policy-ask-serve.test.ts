@@ -1,11 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confirmationDetailsSchema, type ConfirmationDetails } from '../../shared/contract/confirm';
 import type { Envelope } from '../../shared/envelope';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { tempDir } from '../support/temp';
 import { WsClient } from '../support/ws-client';
+import { askedDetails as asked, devPluginFolders, type DevPluginFolders } from '../support/dev-plugin';
 
 /** `sh -c …` is on the policy's ask list (rule `asks`: a shell's commands cannot be checked). */
 const line = ['-c', 'echo ran >> ran.txt'];
@@ -44,32 +43,24 @@ localbrain.commands.register('replay', async (args) => {
 localbrain.commands.register('seen', () => seen);
 `;
 
-function asked(reply: Envelope<unknown>): ConfirmationDetails {
-  if (reply.ok || reply.error.code !== 'ConfirmationRequired')
-    throw new Error(`expected ConfirmationRequired, got ${JSON.stringify(reply)}`);
-  return confirmationDetailsSchema.parse(reply.error.details);
-}
-
 describe("a plugin's command the policy asks about reaches who ran it (serve, real plugin)", { timeout: 120_000 }, () => {
   let serve: ServeProcess;
   let client: WsClient;
   let other: WsClient;
-  let workspace: Awaited<ReturnType<typeof tempDir>>;
-  let dataDir: Awaited<ReturnType<typeof tempDir>>;
-  let devDir: Awaited<ReturnType<typeof tempDir>>;
+  let folders: DevPluginFolders;
 
   const run = () => client.request({ type: 'PluginRun', data: { id: 'shelly', command: 'run' } });
   const confirm = (token: string, decision: 'once' | 'always' | 'deny', by = client) =>
     by.request({ type: 'Confirm', data: { token, decision } });
-  const ran = () => readFile(path.join(workspace.path, 'ran.txt'), 'utf8').catch(() => '');
+  const ran = () => readFile(path.join(folders.workspace.path, 'ran.txt'), 'utf8').catch(() => '');
 
   beforeAll(async () => {
-    workspace = await tempDir();
-    dataDir = await tempDir();
-    devDir = await tempDir();
-    await writeFile(path.join(devDir.path, 'localbrain-plugin.json'), JSON.stringify(manifest));
-    await writeFile(path.join(devDir.path, 'index.js'), source);
-    serve = await startServe({ dataDir: dataDir.path, workspaces: [workspace.path], pluginDevDirs: [devDir.path] });
+    folders = await devPluginFolders(manifest, source);
+    serve = await startServe({
+      dataDir: folders.dataDir.path,
+      workspaces: [folders.workspace.path],
+      pluginDevDirs: [folders.devDir.path],
+    });
     client = await WsClient.connect(serve.wsUrl);
     other = await WsClient.connect(serve.wsUrl);
   });
@@ -78,9 +69,7 @@ describe("a plugin's command the policy asks about reaches who ran it (serve, re
     await client.close();
     await other.close();
     await serve.stop();
-    await workspace.remove();
-    await dataDir.remove();
-    await devDir.remove();
+    await folders.remove();
   });
 
   it('asks the caller with program, arguments and reason; deny runs nothing, once runs it once, replays are refused', async () => {

@@ -1,15 +1,13 @@
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../main/core';
 import { MemoryAuditSink } from '../../../main/ports/audit';
-import { confirmationDetailsSchema, type ConfirmationDetails } from '../../../shared/contract/confirm';
 import type { VoiceCommandReply } from '../../../shared/contract/voice';
-import type { Envelope } from '../../../shared/envelope';
 import { serveCore } from '../../support/core';
 import { spawnSourceWorker } from '../../support/plugin-worker';
 import { testSender } from '../../support/sender';
-import { tempDir } from '../../support/temp';
+import { askedDetails as asked, devPluginFolders, type DevPluginFolders } from '../../support/dev-plugin';
 
 /** A dev plugin whose write to notes/*.txt and whose `touch made.txt` ask first; `note` also answers a sentence. */
 const manifest = {
@@ -40,17 +38,9 @@ localbrain.commands.register('touch', async () => {
 });
 `;
 
-function asked(reply: Envelope<unknown>): ConfirmationDetails {
-  if (reply.ok || reply.error.code !== 'ConfirmationRequired')
-    throw new Error(`expected ConfirmationRequired, got ${JSON.stringify(reply)}`);
-  return confirmationDetailsSchema.parse(reply.error.details);
-}
-
 // Each plugin start compiles the worker from TypeScript (tsx): seconds on a loaded machine.
 describe('a plugin’s ask through the core: by voice, and for a command', { timeout: 60_000 }, () => {
-  let workspace: Awaited<ReturnType<typeof tempDir>>;
-  let dataDir: Awaited<ReturnType<typeof tempDir>>;
-  let devDir: Awaited<ReturnType<typeof tempDir>>;
+  let folders: DevPluginFolders;
   let audit: MemoryAuditSink;
   let core: Core;
   const window = testSender({ actor: 'window:4' });
@@ -58,26 +48,20 @@ describe('a plugin’s ask through the core: by voice, and for a command', { tim
     core.router.dispatch({ type: 'Confirm', data: { token, decision } }, window.sender);
 
   beforeEach(async () => {
-    workspace = await tempDir();
-    dataDir = await tempDir();
-    devDir = await tempDir();
-    await mkdir(path.join(workspace.path, 'notes'));
-    await writeFile(path.join(devDir.path, 'localbrain-plugin.json'), JSON.stringify(manifest));
-    await writeFile(path.join(devDir.path, 'index.js'), source);
+    folders = await devPluginFolders(manifest, source);
+    await mkdir(path.join(folders.workspace.path, 'notes'));
     audit = new MemoryAuditSink();
-    core = await serveCore(dataDir.path, [workspace.path], {
+    core = await serveCore(folders.dataDir.path, [folders.workspace.path], {
       version: '0.1.0',
       audit,
       spawnPluginWorker: spawnSourceWorker,
-      pluginDevDirs: [devDir.path],
+      pluginDevDirs: [folders.devDir.path],
     });
   });
 
   afterEach(async () => {
     await core.dispose();
-    await workspace.remove();
-    await dataDir.remove();
-    await devDir.remove();
+    await folders.remove();
   });
 
   it('stops a spoken plan at the plugin’s ask, shows who and what, and finishes the command on "once"', async () => {
@@ -94,13 +78,13 @@ describe('a plugin’s ask through the core: by voice, and for a command', { tim
       plugin: { id: 'asking', command: 'note' },
       file: { op: 'write', paths: ['notes/a.txt'] },
     });
-    await expect(access(path.join(workspace.path, 'notes', 'a.txt'))).rejects.toThrow();
+    await expect(access(path.join(folders.workspace.path, 'notes', 'a.txt'))).rejects.toThrow();
 
     const reply = await confirm(plan.token, 'once');
     if (!reply.ok) throw new Error(JSON.stringify(reply.error));
     const spoken = (reply.value as { type: string; value: VoiceCommandReply }).value;
     expect(spoken.results).toEqual([{ step: 0, type: 'PluginRun', ok: true, value: { written: true } }]);
-    expect(await readFile(path.join(workspace.path, 'notes', 'a.txt'), 'utf8')).toBe('hello there');
+    expect(await readFile(path.join(folders.workspace.path, 'notes', 'a.txt'), 'utf8')).toBe('hello there');
     expect(audit.records.find((record) => record.actor === 'plugin:asking' && record.outcome === 'ok')).toMatchObject({
       type: 'FileOperation',
       summary: { confirmed: 'once', via: 'voice:window:4' },
@@ -120,7 +104,7 @@ describe('a plugin’s ask through the core: by voice, and for a command', { tim
     );
     expect(again).toMatchObject({ kind: 'Message', via: 'window:4' });
     expect(await confirm(again.token, 'deny')).toMatchObject({ ok: false, error: { details: { declined: true } } });
-    await expect(access(path.join(workspace.path, 'notes', 'a.txt'))).rejects.toThrow();
+    await expect(access(path.join(folders.workspace.path, 'notes', 'a.txt'))).rejects.toThrow();
   });
 
   it('shows the program and its arguments for a command the plugin asks to run, and runs it on "once"', async () => {
@@ -135,7 +119,7 @@ describe('a plugin’s ask through the core: by voice, and for a command', { tim
       command: { cmd: 'touch', args: ['made.txt'] },
     });
     expect(await confirm(details.token, 'once')).toEqual({ ok: true, value: { type: 'PluginRun', value: { exitCode: 0 } } });
-    await expect(access(path.join(workspace.path, 'made.txt'))).resolves.toBeUndefined();
+    await expect(access(path.join(folders.workspace.path, 'made.txt'))).resolves.toBeUndefined();
     // The Confirm is audited under the caller with what it approved, never the token.
     const confirmed = audit.records.find((record) => record.type === 'Confirm');
     expect(confirmed).toMatchObject({

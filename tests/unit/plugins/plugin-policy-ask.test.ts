@@ -1,14 +1,13 @@
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../main/core';
 import { MemoryAuditSink } from '../../../main/ports/audit';
-import { confirmationDetailsSchema, type ConfirmationDetails } from '../../../shared/contract/confirm';
 import type { Envelope } from '../../../shared/envelope';
 import { serveCore } from '../../support/core';
 import { spawnSourceWorker } from '../../support/plugin-worker';
 import { testSender } from '../../support/sender';
-import { tempDir } from '../../support/temp';
+import { askedDetails as asked, devPluginFolders, type DevPluginFolders } from '../../support/dev-plugin';
 
 const make = ['-c', 'echo made > made.txt'];
 const twice = ['-c', 'echo twice > twice.txt'];
@@ -53,17 +52,9 @@ localbrain.commands.register('replay', async (args) => {
 localbrain.commands.register('seen', () => seen);
 `;
 
-function asked(reply: Envelope<unknown>): ConfirmationDetails {
-  if (reply.ok || reply.error.code !== 'ConfirmationRequired')
-    throw new Error(`expected ConfirmationRequired, got ${JSON.stringify(reply)}`);
-  return confirmationDetailsSchema.parse(reply.error.details);
-}
-
 // Each plugin start compiles the worker from TypeScript (tsx): seconds on a loaded machine.
 describe('a plugin’s command that the command policy asks about, through the core', { timeout: 60_000 }, () => {
-  let workspace: Awaited<ReturnType<typeof tempDir>>;
-  let dataDir: Awaited<ReturnType<typeof tempDir>>;
-  let devDir: Awaited<ReturnType<typeof tempDir>>;
+  let folders: DevPluginFolders;
   let audit: MemoryAuditSink;
   let core: Core;
   const window = testSender({ actor: 'window:4' });
@@ -75,7 +66,7 @@ describe('a plugin’s command that the command policy asks about, through the c
       { type: 'PluginRun', data: { id: 'policy', command, ...(args === undefined ? {} : { args }) } },
       window.sender,
     );
-  const made = () => readFile(path.join(workspace.path, 'made.txt'), 'utf8').catch(() => undefined);
+  const made = () => readFile(path.join(folders.workspace.path, 'made.txt'), 'utf8').catch(() => undefined);
   const seen = async () => {
     const reply = await run('seen');
     if (!reply.ok) throw new Error(JSON.stringify(reply.error));
@@ -83,25 +74,19 @@ describe('a plugin’s command that the command policy asks about, through the c
   };
 
   beforeEach(async () => {
-    workspace = await tempDir();
-    dataDir = await tempDir();
-    devDir = await tempDir();
-    await writeFile(path.join(devDir.path, 'localbrain-plugin.json'), JSON.stringify(manifest));
-    await writeFile(path.join(devDir.path, 'index.js'), source);
+    folders = await devPluginFolders(manifest, source);
     audit = new MemoryAuditSink();
-    core = await serveCore(dataDir.path, [workspace.path], {
+    core = await serveCore(folders.dataDir.path, [folders.workspace.path], {
       version: '0.1.0',
       audit,
       spawnPluginWorker: spawnSourceWorker,
-      pluginDevDirs: [devDir.path],
+      pluginDevDirs: [folders.devDir.path],
     });
   });
 
   afterEach(async () => {
     await core.dispose();
-    await workspace.remove();
-    await dataDir.remove();
-    await devDir.remove();
+    await folders.remove();
   });
 
   it('asks who ran the command with the program, each argument and the reason; "always" is refused, "once" runs it once', async () => {
@@ -193,7 +178,7 @@ describe('a plugin’s command that the command policy asks about, through the c
     );
     leaving.close();
     expect(await confirm(gone.token, 'once', leaving)).toMatchObject({ ok: false });
-    await expect(access(path.join(workspace.path, 'made.txt'))).rejects.toThrow();
+    await expect(access(path.join(folders.workspace.path, 'made.txt'))).rejects.toThrow();
     const replies = await seen();
     // Cancelled, then the caller gone: the plugin hears "no" each time, with why.
     expect(replies.map((reply) => (reply.ok ? 'ok' : [reply.error.code, reply.error.message]))).toEqual([
@@ -243,7 +228,7 @@ describe('a plugin’s command that the command policy asks about, through the c
     });
     // Answering it does not ask the permission's question again: the command runs, once.
     expect(await confirm(policy.token, 'once')).toEqual({ ok: true, value: { type: 'PluginRun', value: { exitCode: 0 } } });
-    expect(await readFile(path.join(workspace.path, 'twice.txt'), 'utf8')).toBe('twice\n');
+    expect(await readFile(path.join(folders.workspace.path, 'twice.txt'), 'utf8')).toBe('twice\n');
     const commands = audit.records.filter((record) => record.type === 'TerminalCommand');
     expect(commands.map((record) => [record.summary.confirmed, record.outcome])).toEqual([
       [undefined, 'ConfirmationRequired'],
