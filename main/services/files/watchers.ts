@@ -4,6 +4,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { FileChange } from '../../../shared/contract/files';
 import { LocalBrainError } from '../../../shared/errors';
+import { onAbort } from '../../ports/abort-fanout';
 import type { Sender } from '../../ports/sender';
 import { isInside } from '../workspace/inside';
 import { skippedFolders } from './search';
@@ -49,10 +50,10 @@ export class FolderWatchers {
       ignored: (candidate: string) => skippedFolders.has(path.basename(candidate)),
     });
     const id = randomBytes(9).toString('base64url');
-    const stopOnClose = () => void this.remove(id);
+    // Through the shared fan-out, not a listener per watch on the window's signal (Node warns past ten).
+    const stopOnClose = onAbort(sender.closed, () => void this.remove(id));
     const entry: Watch = { id, sender, root, folder, watcher, pending: [], timer: undefined, stopOnClose };
     this.#watches.set(id, entry);
-    sender.closed.addEventListener('abort', stopOnClose, { once: true });
     const push = (kind: FileChange['kind']) => (changed: string) => {
       if (!isInside(root, changed)) return;
       entry.pending.push({ kind, path: path.relative(root, changed).split(path.sep).join('/') });
@@ -79,7 +80,7 @@ export class FolderWatchers {
     if (entry === undefined || (sender !== undefined && entry.sender !== sender)) return false;
     this.#watches.delete(id);
     clearTimeout(entry.timer);
-    entry.sender.closed.removeEventListener('abort', entry.stopOnClose);
+    entry.stopOnClose();
     await entry.watcher.close();
     return true;
   }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { MessageData } from '../../../shared/contract';
 import type { PtySessionInfo } from '../../../shared/contract/pty';
 import { LocalBrainError } from '../../../shared/errors';
+import { onAbort } from '../../ports/abort-fanout';
 import type { Sender } from '../../ports/sender';
 import { sealDescriptors } from '../child-fds';
 import type { WorkspaceRoots } from '../workspace/roots';
@@ -285,11 +286,12 @@ export class PtyService {
         previous.sender.emit({ type: 'PtyDetached', data: { sessionId: session.id } });
       }
     }
-    const onClosed = () => this.#orphan(session);
-    sender.closed.addEventListener('abort', onClosed, { once: true });
+    // Through the shared fan-out: a listener per terminal on the window's signal passed Node's
+    // leak warning at eleven terminals.
+    const stopWaiting = onAbort(sender.closed, () => this.#orphan(session));
     this.#owners.set(session.id, {
       sender,
-      release: () => sender.closed.removeEventListener('abort', onClosed),
+      release: stopWaiting,
       orphanTimer: undefined,
     });
     session.setSink((event) => sender.emit(event), { replay });

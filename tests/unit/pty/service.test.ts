@@ -79,6 +79,29 @@ describe('PtyService', () => {
     expect(session.exited).toBe(true);
   });
 
+  it('a window with a dozen terminals raises no listener-leak warning, and closing it still orphans every one', async () => {
+    const roots = new WorkspaceRoots();
+    await roots.grant(workspace.path);
+    const roomy = new PtyService({ roots, settings: () => ({ maxSessions: 12, defaultShell: '/bin/sh' }), orphanGraceMs: 200 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const owner = testSender();
+      for (let index = 0; index < 12; index += 1) await roomy.spawn(owner.sender, { cols: 80, rows: 24 });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+      owner.close();
+      const listed = roomy.list(testSender({ actor: 'other' }).sender);
+      expect(listed).toHaveLength(12);
+      expect(listed.every((session) => session.orphaned)).toBe(true);
+      await until(() => roomy.size === 0);
+    } finally {
+      process.off('warning', onWarning);
+      await roomy.dispose();
+    }
+  });
+
   it('a reattaching window keeps the session alive, gets the scrollback replayed, and the old owner is told', async () => {
     const first = testSender({ actor: 'window:1' });
     const second = testSender({ actor: 'window:2' });
