@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
-import { startServe, type ServeProcess } from '../support/serve-process';
-import { devPluginFolders, type DevPluginFolders } from '../support/dev-plugin';
+import type { ServeProcess } from '../support/serve-process';
+import { devPluginFolders, devPluginServe, type DevPluginFolders } from '../support/dev-plugin';
 
 /** A dev plugin whose write to notes/*.txt asks first, run by its sentence from the command bar. */
 const manifest = {
@@ -36,11 +36,7 @@ describe('asking first in Chromium over serve mode: a plugin’s ask, and "Ask m
   beforeAll(async () => {
     folders = await devPluginFolders(manifest, source);
     await mkdir(path.join(folders.workspace.path, 'notes'));
-    serve = await startServe({
-      dataDir: folders.dataDir.path,
-      workspaces: [folders.workspace.path],
-      pluginDevDirs: [folders.devDir.path],
-    });
+    serve = await devPluginServe(folders);
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
-import { startServe, type ServeProcess } from '../support/serve-process';
-import { devPluginFolders, type DevPluginFolders } from '../support/dev-plugin';
+import type { ServeProcess } from '../support/serve-process';
+import { devPluginFolders, devPluginServe, type DevPluginFolders } from '../support/dev-plugin';
 
 /** A dev plugin allowed one `sh -c` line, which the command policy asks about; its sentence runs it. */
 const manifest = {
@@ -34,11 +34,7 @@ describe('a plugin’s command the policy asks about, in Chromium over serve mod
 
   beforeAll(async () => {
     folders = await devPluginFolders(manifest, source);
-    serve = await startServe({
-      dataDir: folders.dataDir.path,
-      workspaces: [folders.workspace.path],
-      pluginDevDirs: [folders.devDir.path],
-    });
+    serve = await devPluginServe(folders);
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));

@@ -2,9 +2,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../shared/envelope';
-import { startServe, type ServeProcess } from '../support/serve-process';
+import type { ServeProcess } from '../support/serve-process';
 import { WsClient } from '../support/ws-client';
-import { askedDetails as asked, devPluginFolders, type DevPluginFolders } from '../support/dev-plugin';
+import { askedDetails as asked, devPluginFolders, devPluginServe, type DevPluginFolders } from '../support/dev-plugin';
 
 /** A dev plugin whose write to notes/*.txt asks first; it keeps every reply its invokes got, to show it never saw a token. */
 const manifest = {
@@ -45,11 +45,7 @@ describe("a plugin's ask reaches the person who ran its command (serve, real plu
   beforeAll(async () => {
     folders = await devPluginFolders(manifest, source);
     await mkdir(path.join(folders.workspace.path, 'notes'));
-    serve = await startServe({
-      dataDir: folders.dataDir.path,
-      workspaces: [folders.workspace.path],
-      pluginDevDirs: [folders.devDir.path],
-    });
+    serve = await devPluginServe(folders);
     client = await WsClient.connect(serve.wsUrl);
     other = await WsClient.connect(serve.wsUrl);
   });

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../shared/envelope';
-import { startServe, type ServeProcess } from '../support/serve-process';
+import type { ServeProcess } from '../support/serve-process';
 import { WsClient } from '../support/ws-client';
-import { askedDetails as asked, devPluginFolders, type DevPluginFolders } from '../support/dev-plugin';
+import { askedDetails as asked, devPluginFolders, devPluginServe, type DevPluginFolders } from '../support/dev-plugin';
 
 /** `sh -c …` is on the policy's ask list (rule `asks`: a shell's commands cannot be checked). */
 const line = ['-c', 'echo ran >> ran.txt'];
@@ -56,11 +56,7 @@ describe("a plugin's command the policy asks about reaches who ran it (serve, re
 
   beforeAll(async () => {
     folders = await devPluginFolders(manifest, source);
-    serve = await startServe({
-      dataDir: folders.dataDir.path,
-      workspaces: [folders.workspace.path],
-      pluginDevDirs: [folders.devDir.path],
-    });
+    serve = await devPluginServe(folders);
     client = await WsClient.connect(serve.wsUrl);
     other = await WsClient.connect(serve.wsUrl);
   });

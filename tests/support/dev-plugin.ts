@@ -2,6 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { confirmationDetailsSchema, type ConfirmationDetails } from '../../shared/contract/confirm';
 import type { Envelope } from '../../shared/envelope';
+import type { Core } from '../../main/core';
+import type { AuditSink } from '../../main/ports/audit';
+import { serveCore } from './core';
+import { spawnSourceWorker } from './plugin-worker';
+import { startServe, type ServeProcess } from './serve-process';
 import { tempDir } from './temp';
 
 type Folder = Awaited<ReturnType<typeof tempDir>>;
@@ -38,4 +43,23 @@ export function askedDetails(reply: Envelope<unknown>): ConfirmationDetails {
   if (reply.ok || reply.error.code !== 'ConfirmationRequired')
     throw new Error(`expected ConfirmationRequired, got ${JSON.stringify(reply)}`);
   return confirmationDetailsSchema.parse(reply.error.details);
+}
+
+/** The core as serve builds it, in-process, with the dev plugin loaded (its worker run from the TypeScript sources). */
+export function devPluginCore(folders: DevPluginFolders, audit: AuditSink): Promise<Core> {
+  return serveCore(folders.dataDir.path, [folders.workspace.path], {
+    version: '0.1.0',
+    audit,
+    spawnPluginWorker: spawnSourceWorker,
+    pluginDevDirs: [folders.devDir.path],
+  });
+}
+
+/** The real serve process over the folders, with `--plugin-dev` pointing at the plugin. */
+export function devPluginServe(folders: DevPluginFolders): Promise<ServeProcess> {
+  return startServe({
+    dataDir: folders.dataDir.path,
+    workspaces: [folders.workspace.path],
+    pluginDevDirs: [folders.devDir.path],
+  });
 }

@@ -4,10 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../main/core';
 import { MemoryAuditSink } from '../../../main/ports/audit';
 import type { VoiceCommandReply } from '../../../shared/contract/voice';
-import { serveCore } from '../../support/core';
-import { spawnSourceWorker } from '../../support/plugin-worker';
 import { testSender } from '../../support/sender';
-import { askedDetails as asked, devPluginFolders, type DevPluginFolders } from '../../support/dev-plugin';
+import { askedDetails as asked, devPluginCore, devPluginFolders, type DevPluginFolders } from '../../support/dev-plugin';
 
 /** A dev plugin whose write to notes/*.txt and whose `touch made.txt` ask first; `note` also answers a sentence. */
 const manifest = {
@@ -51,12 +49,7 @@ describe('a plugin’s ask through the core: by voice, and for a command', { tim
     folders = await devPluginFolders(manifest, source);
     await mkdir(path.join(folders.workspace.path, 'notes'));
     audit = new MemoryAuditSink();
-    core = await serveCore(folders.dataDir.path, [folders.workspace.path], {
-      version: '0.1.0',
-      audit,
-      spawnPluginWorker: spawnSourceWorker,
-      pluginDevDirs: [folders.devDir.path],
-    });
+    core = await devPluginCore(folders, audit);
   });
 
   afterEach(async () => {

@@ -4,10 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../main/core';
 import { MemoryAuditSink } from '../../../main/ports/audit';
 import type { Envelope } from '../../../shared/envelope';
-import { serveCore } from '../../support/core';
-import { spawnSourceWorker } from '../../support/plugin-worker';
 import { testSender } from '../../support/sender';
-import { askedDetails as asked, devPluginFolders, type DevPluginFolders } from '../../support/dev-plugin';
+import { askedDetails as asked, devPluginCore, devPluginFolders, type DevPluginFolders } from '../../support/dev-plugin';
 
 const make = ['-c', 'echo made > made.txt'];
 const twice = ['-c', 'echo twice > twice.txt'];
@@ -76,12 +74,7 @@ describe('a plugin’s command that the command policy asks about, through the c
   beforeEach(async () => {
     folders = await devPluginFolders(manifest, source);
     audit = new MemoryAuditSink();
-    core = await serveCore(folders.dataDir.path, [folders.workspace.path], {
-      version: '0.1.0',
-      audit,
-      spawnPluginWorker: spawnSourceWorker,
-      pluginDevDirs: [folders.devDir.path],
-    });
+    core = await devPluginCore(folders, audit);
   });
 
   afterEach(async () => {
