@@ -7,6 +7,29 @@ const defaultTtlMs = 2 * 60_000;
 /** Outstanding tokens per sender; older ones are dropped first, so a looping client cannot grow this without bound. */
 const maxPendingPerActor = 32;
 
+/**
+ * The person's "allow once" for exactly one held message of one actor, made by the service
+ * that asked once its token is redeemed: what was shown is what may pass, not another
+ * message of its type or another command of its program. That service keeps the approvals
+ * it made and spends each on first use, so a forged or reused one passes nothing.
+ */
+export class ExactApproval<M> {
+  /** The held message as JSON, compared whole. */
+  readonly #message: string;
+
+  constructor(
+    readonly actor: string,
+    message: M,
+  ) {
+    this.#message = JSON.stringify(message);
+  }
+
+  /** True for the very message this approval was made for. */
+  covers(message: M): boolean {
+    return JSON.stringify(message) === this.#message;
+  }
+}
+
 interface Pending<T> {
   readonly actor: string;
   readonly action: T;

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import type { AppEvent, MessageData, ReplyValue } from '../../../shared/contract';
 import { LocalBrainError } from '../../../shared/errors';
 import type { WorkspaceRoots } from '../workspace/roots';
-import { ConfirmationStore } from './confirmations';
+import { ConfirmationStore, ExactApproval } from './confirmations';
 import type { CommandGrant, PolicyDecision } from './decision';
 import { decide } from './policy';
 import { realPathOfLongestPrefix } from './real-path';
@@ -30,21 +30,7 @@ export interface TerminalCommandsOptions {
  * the same command (program, arguments, folder, timeout, stream), then spent. The policy is
  * still asked, so a deny (a revoked workspace, a new rule) wins over it.
  */
-export class CommandApproval {
-  /** The held command as JSON: what was shown is what may pass, not another command of the same program. */
-  readonly #command: string;
-
-  constructor(
-    readonly actor: string,
-    request: CommandRequest,
-  ) {
-    this.#command = JSON.stringify(request);
-  }
-
-  covers(request: CommandRequest): boolean {
-    return JSON.stringify(request) === this.#command;
-  }
-}
+export class CommandApproval extends ExactApproval<CommandRequest> {}
 
 /**
  * TerminalCommand end to end: the cwd must be inside a workspace, the policy decides

@@ -9,7 +9,7 @@ import type {
 } from '../../../shared/contract/permissions';
 import { LocalBrainError } from '../../../shared/errors';
 import type { Sender } from '../../ports/sender';
-import { ConfirmationStore } from '../commands/confirmations';
+import { ConfirmationStore, ExactApproval } from '../commands/confirmations';
 import type { WorkspaceRoots } from '../workspace/roots';
 import { MemoryGrantStore, type GrantStore } from './grant-store';
 import {
@@ -46,21 +46,13 @@ export interface HeldAsk {
  * The person's "allow once" for one held message: made only by {@link PermissionsService.redeemAsk},
  * good for one authorize call of the same actor and exactly the same validated message, then spent.
  */
-export class AskApproval {
-  /** The held message as JSON: what was shown is what may pass, not another message of its type. */
-  readonly #message: string;
-
+export class AskApproval extends ExactApproval<Request> {
   constructor(
-    readonly actor: string,
+    actor: string,
     request: Request,
     readonly permission: Permission,
   ) {
-    this.#message = JSON.stringify(request);
-  }
-
-  /** True when `request` is the very message this approval was made for. */
-  covers(request: Request): boolean {
-    return JSON.stringify(request) === this.#message;
+    super(actor, request);
   }
 }
 
