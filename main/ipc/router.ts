@@ -219,12 +219,9 @@ export class Router {
         if (external.aborted) onExternalAbort();
         else stopWaiting = onAbort(external, onExternalAbort);
         timer = setTimeout(() => end(timeoutError(deadlineMs)), deadlineMs);
-        const authorized = handler.authorize?.(data, context);
-        const work =
-          authorized === undefined
-            ? Promise.resolve().then(() => handler.run(data, context))
-            : Promise.resolve(authorized).then(() => handler.run(data, context));
-        work.then(resolve, reject);
+        Promise.resolve(handler.authorize?.(data, context))
+          .then(() => handler.run(data, context))
+          .then(resolve, reject);
       });
     } finally {
       clearTimeout(timer);

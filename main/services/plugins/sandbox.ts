@@ -39,6 +39,7 @@ export interface SandboxOptions {
 }
 
 interface PendingRun {
+  readonly callId: number;
   readonly command: string;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: LocalBrainError) => void;
@@ -133,6 +134,7 @@ export class PluginSandbox {
     const deadlineMs = this.#options.runDeadlineMs ?? runDeadlineMs;
     return new Promise((resolve, reject) => {
       const pending: PendingRun = {
+        callId,
         command,
         resolve,
         reject,
@@ -147,7 +149,7 @@ export class PluginSandbox {
     });
   }
 
-  /** The number of commands running now (a plugin's ask reaches a person only through the one command that runs). */
+  /** The number of commands running now (a finished or failed one is gone, its deadline timer with it). */
   get running(): number {
     return this.#runs.size;
   }
@@ -172,7 +174,7 @@ export class PluginSandbox {
       if (resumed) return;
       resumed = true;
       for (const pending of paused) {
-        if (--pending.paused > 0 || this.#stopped || ![...this.#runs.values()].includes(pending)) continue;
+        if (--pending.paused > 0 || this.#stopped || this.#runs.get(pending.callId) !== pending) continue;
         this.#arm(pending);
       }
     };
