@@ -1,11 +1,12 @@
 /**
  * Child process for the storage bench's loss-window figure: appends audit entries as fast as
  * the mode allows, prints `ack N` when an entry's append has resolved (the moment its reply
- * would leave), and waits to be SIGKILLed. Modes: `turn` (group commit per turn, today) and
- * `timer` (the 25 ms batch timer of before).
+ * would leave), and waits to be SIGKILLed. Modes: `journal` (the audit journal, today), `turn`
+ * (group commit alone) and `timer` (the 25 ms batch timer of the first release).
  */
 import { pino } from 'pino';
 import { AuditLog } from '../../main/services/audit/audit-log';
+import { auditJournalSuffix } from '../../main/services/audit/journal';
 import { parseHexKey } from '../../main/services/keys/database-key';
 import { StorageDatabase } from '../../main/services/storage/database';
 import { migrations } from '../../main/services/storage/migrations';
@@ -16,7 +17,12 @@ const [file = '', keyHex = '', mode = 'turn'] = process.argv.slice(2);
 const inFlight = 8;
 const key = parseHexKey(keyHex, 'key');
 const storage = StorageDatabase.open({ file, keys: [key], migrations });
-const log = new AuditLog({ storage, logger: pino({ level: 'silent' }), databaseKeys: { current: key } });
+const log = new AuditLog({
+  storage,
+  logger: pino({ level: 'silent' }),
+  databaseKeys: { current: key },
+  ...(mode === 'journal' ? { journalFile: `${file}${auditJournalSuffix}` } : {}),
+});
 const sink = mode === 'timer' ? new TimerBatchedSink(log) : log;
 let next = 0;
 

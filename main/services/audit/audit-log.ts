@@ -6,6 +6,7 @@ import type { StorageDatabase } from '../storage/database';
 import type { SqliteDatabase } from '../storage/sqlite';
 import { readAnchor, writeAnchor, writeAnchorNow, type AuditHead } from './anchor';
 import { auditMacKey, canonicalSummary, entryHash, entryMac, genesisHash, roundDuration, type EntryKind } from './chain';
+import { AuditJournal, auditJournalKey, readAuditJournal, type ChainedRow } from './journal';
 import {
   activityKey,
   activityRecord,
@@ -19,8 +20,10 @@ import {
 
 /** Between retries while the database refuses writes (a full disk): often enough to catch up, rare enough not to spin. */
 const retryIntervalMs = 100;
-/** Entries kept in memory while writes fail (a full disk); beyond this the oldest are dropped and logged. */
+/** Entries kept in memory while database writes fail (a full disk); beyond this new appends are refused, so none is dropped from the chain. */
 const maxPendingWhileFailing = 10_000;
+/** The journal starts over from its beginning once it holds this much and everything in it is in the database. */
+const journalRestartBytes = 1024 * 1024;
 const defaultQueryLimit = 100;
 const defaultExportLimit = 1_000;
 /** Rows verified between yields to the event loop: ~10 ms of hashing, so other requests wait at most that long. */
@@ -67,6 +70,22 @@ interface Row {
   mac: string | null;
 }
 
+function rowValues(row: ChainedRow): (string | number)[] {
+  return [
+    row.seq,
+    row.kind,
+    row.time,
+    row.actor,
+    row.type,
+    row.summary,
+    row.outcome,
+    row.durationMs,
+    row.prevHash,
+    row.hash,
+    row.mac,
+  ];
+}
+
 function toEntry(row: Row): AuditEntry {
   return {
     seq: row.seq,
@@ -99,11 +118,12 @@ export interface AuditLogOptions {
   readonly databaseKeys: { readonly current: Buffer; readonly others?: readonly Buffer[] };
   /** Where the head is anchored outside the database; none for an in-memory database. */
   readonly anchorFile?: string;
-}
-
-interface PendingEntry {
-  readonly kind: EntryKind;
-  readonly record: AuditRecord;
+  /**
+   * The write-ahead journal (journal.ts): with one, an ordinary entry's append resolves once the
+   * entry is in it, and the database commit follows at the end of the turn. Without one (an
+   * in-memory database, or a journal that failed) appends wait for the commit.
+   */
+  readonly journalFile?: string;
 }
 
 /** The commit every entry appended during one event-loop turn waits for. */
@@ -126,12 +146,14 @@ function turnCommit(): TurnCommit {
 }
 
 /**
- * The durable, hash-chained audit sink, with group commit per event-loop turn: every entry
- * appended during a turn is written in one transaction when the turn ends (a `setImmediate`,
- * so in the check phase, after every I/O callback of the poll phase that appended), and
- * `append` resolves only then. The router awaits it, so no reply leaves before its entry is in
- * the WAL, which survives a crash of the process. A privileged entry's `append` also waits for
- * the fdatasync after that commit, so its reply is sent only once the entry survives a power cut.
+ * The durable, hash-chained audit sink. Each entry takes its place in the chain as it is
+ * appended and is written to the write-ahead journal (journal.ts) with one `write()`; an
+ * ordinary append resolves then, so the router's reply leaves from the callback that read the
+ * request, and no acknowledged entry is lost to a crash of the process (the next open replays
+ * the journal). Every entry appended during a turn is committed to the database in one
+ * transaction when the turn ends (a `setImmediate`, so in the check phase, after every I/O
+ * callback of the poll phase that appended). A privileged entry's `append` waits for that
+ * commit and the fdatasync after it, so its reply is sent only once the entry survives a power cut.
  *
  * Each entry carries an HMAC of its hash under a key derived from the database key, and the
  * head (sequence and hash) is anchored outside the database (a MAC'd file, and the sealed
@@ -147,13 +169,23 @@ export class AuditLog implements AuditSink {
   readonly #writeTransaction;
   readonly #openActivity: OpenActivityTable;
   readonly #anchorFile: string | undefined;
-  #pending: PendingEntry[] = [];
+  /** Entries in the chain but not yet in the database, oldest first: the turn's, or a failed commit's. */
+  #pending: ChainedRow[] = [];
+  #journal: AuditJournal | undefined;
+  /** A journal write failed: appends wait for the database commit until the journal starts over. */
+  #journalBroken = false;
+  /** The last commit failed (a full disk): pending entries are capped until one succeeds. */
+  #commitFailing = false;
   /** The commit the entries in `#pending` wait for; undefined when nothing is pending. */
   #turn: TurnCommit | undefined;
   #immediate: NodeJS.Immediate | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
+  /** The chain's newest entry, in the database or still pending. */
   #tailSeq: number;
   #tailHash: string;
+  /** The newest entry in the database: the only kind a sync makes durable and the anchor may record. */
+  #committedSeq: number;
+  #committedHash: string;
   #disposed = false;
   /** Verifications in progress; pruning waits for them, so a walk never sees its start removed. */
   #verifying = 0;
@@ -194,42 +226,95 @@ export class AuditLog implements AuditSink {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#openActivity = new OpenActivityTable(this.#db);
-    this.#writeTransaction = this.#db.transaction((batch: readonly PendingEntry[], recovered: boolean) =>
+    this.#writeTransaction = this.#db.transaction((batch: readonly ChainedRow[], recovered: boolean) =>
       this.#writeBatchRows(batch, recovered),
     );
     this.#ensureAppendOnly();
     const tail = this.#db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
       { seq: number; hash: string } | undefined;
-    this.#tailSeq = tail?.seq ?? 0;
-    this.#tailHash = tail?.hash ?? genesisHash;
+    this.#tailSeq = this.#committedSeq = tail?.seq ?? 0;
+    this.#tailHash = this.#committedHash = tail?.hash ?? genesisHash;
+    if (options.journalFile !== undefined) {
+      this.#replayJournal(options.journalFile, [options.databaseKeys.current, ...(options.databaseKeys.others ?? [])]);
+    }
     this.#checkAnchor();
     // The newest entry is MAC'd under another key this store still holds (a rekey interrupted
     // before its rotation entry, or whose key file moved on): vouch for it under today's key
     // now, before that key is discarded and the entry could no longer be checked.
-    if (tail !== undefined && this.#tailMacIsFromAnotherHeldKey(tail.seq)) {
-      this.#pending.push({ kind: 'request', record: keyRotatedRecord('opened with a newer key') });
+    if (this.#tailSeq > 0 && this.#tailMacIsFromAnotherHeldKey(this.#tailSeq)) {
+      this.#chain('request', keyRotatedRecord('opened with a newer key'));
     }
     // Windows a crash left open are sealed now: each stands for acknowledged requests.
     this.#activityDue = this.#openActivity.all();
     for (const finding of this.#findings) {
-      this.#pending.push({
-        kind: 'request',
-        record: {
-          time: Date.now(),
-          actor: internalActor,
-          type: 'AuditAnchorMismatch',
-          summary: { reason: finding.reason, brokenAt: finding.brokenAt, headSeq: this.#tailSeq },
-          outcome: 'Conflict',
-          durationMs: 0,
-        },
+      this.#chain('request', {
+        time: Date.now(),
+        actor: internalActor,
+        type: 'AuditAnchorMismatch',
+        summary: { reason: finding.reason, brokenAt: finding.brokenAt, headSeq: this.#tailSeq },
+        outcome: 'Conflict',
+        durationMs: 0,
       });
     }
     this.flush(true);
+    if (options.journalFile !== undefined) this.#journal = this.#openJournal(options.journalFile, options.databaseKeys.current);
     this.#logHead('audit head at open');
     // A fresh database, one from before anchors, or one whose anchor told of tampering (now recorded): anchor the head.
     if (this.#anchoredSeq !== this.#tailSeq) this.#afterSync(this.head);
   }
 
+  /**
+   * Writes the journal's entries that the database lacks (a crash came between an entry's
+   * journal write and its turn's commit): those that continue the chain from the database's
+   * newest entry, each with its hash and MAC checked. Anything else is ignored and logged.
+   */
+  #replayJournal(file: string, databaseKeys: readonly Buffer[]): void {
+    let newer: ChainedRow[];
+    try {
+      newer = readAuditJournal(file, databaseKeys.map(auditJournalKey)).filter((row) => row.seq > this.#tailSeq);
+    } catch (error) {
+      // Opening matters more: whatever it held that the database lacks shows as a gap to the anchor.
+      this.#logger.error({ err: error, file }, 'the audit journal could not be read');
+      return;
+    }
+    const usable: ChainedRow[] = [];
+    for (const row of newer) {
+      const previous = usable.at(-1) ?? { seq: this.#tailSeq, hash: this.#tailHash };
+      if (row.seq !== previous.seq + 1 || row.prevHash !== previous.hash || !this.#rowHolds(row)) break;
+      usable.push(row);
+    }
+    if (usable.length < newer.length) {
+      this.#logger.warn(
+        { file, ignored: newer.length - usable.length, tailSeq: this.#tailSeq },
+        'audit journal entries that do not continue the chain were ignored',
+      );
+    }
+    const last = usable.at(-1);
+    if (last === undefined) return;
+    this.#db.transaction(() => {
+      for (const row of usable) this.#insert.run(...rowValues(row));
+    })();
+    this.#tailSeq = this.#committedSeq = last.seq;
+    this.#tailHash = this.#committedHash = last.hash;
+    this.#storage.noteWrite();
+    this.#logger.info({ file, recovered: usable.length, tailSeq: last.seq }, 'audit entries recovered from the journal');
+  }
+
+  /** The row's hash covers its fields and a key this installation holds made its MAC. */
+  #rowHolds(row: ChainedRow): boolean {
+    const fields = { ...row, summary: {} };
+    if (entryHash(fields, row.summary) !== row.hash) return false;
+    return this.#macKeys.some((key) => entryMac(key, row.hash) === row.mac);
+  }
+
+  #openJournal(file: string, databaseKey: Buffer): AuditJournal | undefined {
+    try {
+      return new AuditJournal(file, databaseKey);
+    } catch (error) {
+      this.#logger.warn({ err: error, file }, 'the audit journal could not be opened; replies wait for the database commit');
+      return undefined;
+    }
+  }
   #tailMacIsFromAnotherHeldKey(seq: number): boolean {
     const row = this.#db.prepare('SELECT hash, mac FROM audit_log WHERE seq = ?').get(seq) as
       { hash: string; mac: string | null } | undefined;
@@ -327,17 +412,58 @@ export class AuditLog implements AuditSink {
   }
 
   /**
-   * Queues the entry for this turn's commit and returns the promise of that commit (and, for a
-   * privileged entry, of the fdatasync after it). The promise rejects when the write fails,
-   * so the router answers `Database` rather than acknowledge an unrecorded request.
+   * Chains the entry, writes it to the journal and queues it for this turn's commit. Returns a
+   * settled promise once it is in the journal; otherwise (no journal, a privileged entry,
+   * terminal traffic) the promise of that commit, and for a privileged entry of the fdatasync
+   * after it. That promise rejects when the write fails, so the router answers `Database`
+   * rather than acknowledge an unrecorded request.
    */
   append(record: AuditRecord, options: AppendOptions): Promise<void> {
     if (this.#disposed) throw new LocalBrainError('Unavailable', 'The audit log is closed.');
     const traffic = countedTraffic(record);
-    if (traffic) this.#count(record, traffic);
-    else this.#pending.push({ kind: 'request', record });
+    if (traffic) {
+      this.#count(record, traffic);
+      return this.#committed(options);
+    }
+    if (this.#commitFailing && this.#pending.length >= maxPendingWhileFailing) {
+      throw new LocalBrainError('Database', 'The audit log is not being written: the database refuses writes.');
+    }
+    const row = this.#chain('request', record);
+    // Every entry goes to the journal, in chain order: a gap would stop a replay short of the entries after it.
+    const journaled = this.#writeToJournal(row);
+    const committed = this.#committed(options);
+    return journaled && !options.privileged ? inJournal : committed;
+  }
+
+  /** The turn's commit, and for a privileged entry the fdatasync after it. */
+  #committed(options: AppendOptions): Promise<void> {
     const committed = this.#commitAtEndOfTurn();
     return options.privileged ? committed.then(() => this.#storage.sync()) : committed;
+  }
+
+  /** Adds the entry to the chain (pending its turn's commit) and returns it. */
+  #chain(kind: EntryKind, record: AuditRecord): ChainedRow {
+    const row = chainedRow(this.#macKey, this.#tailSeq + 1, kind, record, this.#tailHash);
+    this.#pending.push(row);
+    this.#tailSeq = row.seq;
+    this.#tailHash = row.hash;
+    return row;
+  }
+
+  /** True once the row is in the journal; false without a usable one. */
+  #writeToJournal(row: ChainedRow): boolean {
+    if (this.#journal === undefined || this.#journalBroken) return false;
+    try {
+      this.#journal.write(row);
+      return true;
+    } catch (error) {
+      this.#journalBroken = true;
+      this.#logger.error(
+        { err: error, file: this.#journal.file },
+        'audit journal write failed; replies wait for the database commit',
+      );
+      return false;
+    }
   }
 
   /** Adds a PtyWrite or PtyAck to its session's window, closing the window first when its second is over. */
@@ -441,23 +567,30 @@ export class AuditLog implements AuditSink {
       this.#writeBatch(batch, opening);
     } catch (error) {
       this.#pending = batch.concat(this.#pending);
-      if (this.#pending.length > maxPendingWhileFailing) {
-        const dropped = this.#pending.splice(0, this.#pending.length - maxPendingWhileFailing);
-        this.#logger.error({ dropped: dropped.length }, 'audit entries dropped: the database refuses writes');
-      }
+      this.#commitFailing = true;
       const failure = new LocalBrainError('Database', 'The audit log could not be written.', undefined, { cause: error });
       turn?.reject(failure);
       throw failure;
     }
+    this.#commitFailing = false;
     this.commitDurationsMs.push(performance.now() - started);
     if (this.commitDurationsMs.length > 20_000) this.commitDurationsMs.splice(0, 10_000);
     turn?.resolve();
     this.#storage.noteWrite();
+    // Everything in the journal is in the database now: once it has grown, it starts over (and a failed one is tried again).
+    if (this.#journal !== undefined && (this.#journalBroken || this.#journal.position >= journalRestartBytes)) {
+      this.#journal.restart();
+      this.#journalBroken = false;
+    }
     // Power-loss durability for ordinary entries soon, off the main thread; privileged callers await a sync themselves.
     this.#syncTimer ??= setTimeout(() => {
       this.#syncTimer = undefined;
-      this.#afterSync(this.head);
+      this.#afterSync(this.#committedHead);
     }, backgroundSyncDelayMs);
+  }
+
+  get #committedHead(): AuditHead {
+    return { seq: this.#committedSeq, hash: this.#committedHash };
   }
 
   /** Starts an fdatasync and, once it is done, lets the anchor move up to `head`. */
@@ -472,29 +605,31 @@ export class AuditLog implements AuditSink {
   }
 
   /**
-   * One transaction: windows that are over become chained entries (and leave the open table),
-   * then the turn's entries, then the open windows that changed are rewritten.
+   * One transaction: the turn's entries, then the windows that are over as chained entries
+   * after them (leaving the open table), then the open windows that changed are rewritten.
    */
-  #writeBatch(batch: readonly PendingEntry[], recovered: boolean): void {
+  #writeBatch(batch: readonly ChainedRow[], recovered: boolean): void {
     const { seq, prevHash } = this.#writeTransaction.immediate(batch, recovered);
     this.#activityDue = [];
     this.#activityChanged.clear();
-    this.#tailSeq = seq;
-    this.#tailHash = prevHash;
+    this.#tailSeq = this.#committedSeq = seq;
+    this.#tailHash = this.#committedHash = prevHash;
   }
 
-  /** The rows of one batch, inside its transaction; returns the new tail, taken up only once the transaction commits. */
-  #writeBatchRows(batch: readonly PendingEntry[], recovered: boolean): { seq: number; prevHash: string } {
+  /**
+   * The rows of one batch (already in the chain), inside its transaction, then the windows that
+   * are over as new entries after them; returns the new tail, taken up only once the transaction commits.
+   */
+  #writeBatchRows(batch: readonly ChainedRow[], recovered: boolean): { seq: number; prevHash: string } {
+    for (const row of batch) this.#insert.run(...rowValues(row));
     let seq = this.#tailSeq;
     let prevHash = this.#tailHash;
     for (const activity of this.#activityDue) {
       seq += 1;
-      prevHash = this.#insertEntry(seq, 'request', activityRecord(activity, recovered), prevHash);
+      const row = chainedRow(this.#macKey, seq, 'request', activityRecord(activity, recovered), prevHash);
+      this.#insert.run(...rowValues(row));
+      prevHash = row.hash;
       this.#openActivity.remove(activity);
-    }
-    for (const { kind, record } of batch) {
-      seq += 1;
-      prevHash = this.#insertEntry(seq, kind, record, prevHash);
     }
     for (const key of this.#activityChanged) {
       const activity = this.#activity.get(key);
@@ -503,25 +638,20 @@ export class AuditLog implements AuditSink {
     return { seq, prevHash };
   }
 
-  #insertEntry(seq: number, kind: EntryKind, record: AuditRecord, prevHash: string): string {
-    const summaryJson = canonicalSummary(record.summary);
-    const durationMs = roundDuration(record.durationMs);
-    const time = Math.round(record.time);
-    const fields = {
-      seq,
-      kind,
-      time,
-      actor: record.actor,
-      type: record.type,
-      summary: record.summary,
-      outcome: record.outcome,
-      durationMs,
-      prevHash,
-    };
-    const hash = entryHash(fields, summaryJson);
-    const mac = entryMac(this.#macKey, hash);
-    this.#insert.run(seq, kind, time, record.actor, record.type, summaryJson, record.outcome, durationMs, prevHash, hash, mac);
-    return hash;
+  /** Emptied only when everything in it reached the database; otherwise left for the next open to replay. */
+  #closeJournal(): void {
+    const journal = this.#journal;
+    this.#journal = undefined;
+    if (journal === undefined) return;
+    if (this.#pending.length > 0) {
+      journal.closeKeepingEntries();
+      return;
+    }
+    try {
+      journal.close();
+    } catch (error) {
+      this.#logger.warn({ err: error, file: journal.file }, 'the audit journal could not be emptied');
+    }
   }
 
   /** Anchors the newest durable head at most once a second, off the main thread. */
@@ -717,11 +847,13 @@ export class AuditLog implements AuditSink {
           outcome: 'ok',
           durationMs: 0,
         };
-        hash = this.#insertEntry(seq, 'prune', record, this.#tailHash);
+        const row = chainedRow(this.#macKey, seq, 'prune', record, this.#tailHash);
+        this.#insert.run(...rowValues(row));
+        hash = row.hash;
       })
       .immediate();
-    this.#tailSeq = seq;
-    this.#tailHash = hash;
+    this.#tailSeq = this.#committedSeq = seq;
+    this.#tailHash = this.#committedHash = hash;
     this.#storage.noteWrite();
     // Pruning is rare and removes a range: checkpoint it now rather than leave it in a large WAL.
     this.#storage.checkpoint('PASSIVE');
@@ -742,8 +874,10 @@ export class AuditLog implements AuditSink {
     const nextMacKey = auditMacKey(next);
     this.#macKey = nextMacKey;
     this.#macKeys = [nextMacKey, ...this.#macKeys];
-    this.#pending.push({ kind: 'request', record: keyRotatedRecord('rekey') });
+    this.#chain('request', keyRotatedRecord('rekey'));
     this.flush();
+    // Everything is in the database: the journal starts over under the new key.
+    this.#journal?.restart(next);
     this.#anchoredSeq = -1;
   }
 
@@ -756,7 +890,7 @@ export class AuditLog implements AuditSink {
     const file = this.#anchorFile;
     if (file === undefined || this.#storage.closed) return;
     await this.#storage.sync();
-    const head = this.head;
+    const head = this.#committedHead;
     const key = this.#macKey;
     this.#anchorWriting = this.#anchorWriting.then(() => writeAnchorNow(file, key, head));
     await this.#anchorWriting;
@@ -778,12 +912,13 @@ export class AuditLog implements AuditSink {
       clearTimeout(this.#activityTimer);
       clearTimeout(this.#anchorTimer);
       clearTimeout(this.#syncTimer);
+      this.#closeJournal();
     }
     await this.#anchorWriting;
     const file = this.#anchorFile;
     if (file === undefined || this.#storage.closed) return;
     await this.#storage.sync();
-    const head = this.head;
+    const head = this.#committedHead;
     try {
       writeAnchorNow(file, this.#macKey, head);
     } catch (error) {
@@ -791,6 +926,29 @@ export class AuditLog implements AuditSink {
     }
     this.#logHead('audit head at close', head);
   }
+}
+
+/** What a journaled ordinary entry's append returns: nothing to wait for, and nothing allocated per request. */
+const inJournal = Promise.resolve();
+
+/** An entry's place in the chain after `prevHash`: its canonical summary, hash and MAC. */
+function chainedRow(macKey: Buffer, seq: number, kind: EntryKind, record: AuditRecord, prevHash: string): ChainedRow {
+  const summary = canonicalSummary(record.summary);
+  const durationMs = roundDuration(record.durationMs);
+  const time = Math.round(record.time);
+  const fields = {
+    seq,
+    kind,
+    time,
+    actor: record.actor,
+    type: record.type,
+    summary: record.summary,
+    outcome: record.outcome,
+    durationMs,
+    prevHash,
+  };
+  const hash = entryHash(fields, summary);
+  return { ...fields, summary, hash, mac: entryMac(macKey, hash) };
 }
 
 function keyRotatedRecord(reason: string): AuditRecord {

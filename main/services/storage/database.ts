@@ -2,6 +2,7 @@ import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, 
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { auditJournalSuffix } from '../audit/journal';
 import { writeFileAtomically } from '../keys/atomic-write';
 import { keyCheck, keyMatchesCheck, keyPragmaValue, type DatabaseKey } from '../keys/database-key';
 import { assertKnownVersion, migrate, type Migration, type MigrationResult } from './migrate';
@@ -49,7 +50,9 @@ function keyCheckHolds(file: string, key: DatabaseKey): boolean {
  * means it was moved or deleted, not that this is a first start.
  */
 function traceOfDatabase(file: string): string | undefined {
-  for (const suffix of ['.keycheck', '-wal', '-journal']) if (existsSync(`${file}${suffix}`)) return `${file}${suffix}`;
+  for (const suffix of ['.keycheck', '-wal', '-journal', auditJournalSuffix]) {
+    if (existsSync(`${file}${suffix}`)) return `${file}${suffix}`;
+  }
   const name = path.basename(file);
   let siblings: string[];
   try {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { StorageStatus } from '../../../shared/contract/settings';
 import { LocalBrainError } from '../../../shared/errors';
 import { anchorFileName } from '../audit/anchor';
+import { auditJournalSuffix } from '../audit/journal';
 import { AuditLog } from '../audit/audit-log';
 import { RetentionScheduler } from '../audit/retention';
 import { generateDatabaseKey } from '../keys/database-key';
@@ -47,7 +48,9 @@ export class Storage {
       logger,
       databaseKeys: { current, others: keyStore.keys.filter((key) => key !== current) },
       // Beside the database and its key (db.key in serve, the keychain-wrapped db-key.json on the desktop).
-      ...(dataDir === undefined ? {} : { anchorFile: path.join(dataDir, anchorFileName) }),
+      ...(dataDir === undefined
+        ? {}
+        : { anchorFile: path.join(dataDir, anchorFileName), journalFile: `${database.file}${auditJournalSuffix}` }),
     });
     this.settings = new SettingsService(database, logger);
     this.#retention = new RetentionScheduler(this.audit, this.settings, logger);
