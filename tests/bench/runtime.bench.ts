@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { pino } from 'pino';
 import type { HealthReport } from '../../shared/contract/health';
+import { decodePtyDataFrame } from '../../shared/wire';
 import { RecentMetrics } from '../../main/ipc/metrics';
 import { HealthMonitor } from '../../main/services/health/monitor';
 import { startServe } from '../support/serve-process';
@@ -78,14 +79,15 @@ async function heapWithTerminals(rows: BenchRow[]): Promise<void> {
     }
     const done = new Set<string>();
     const received = new Map<string, string>();
-    client.socket.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString('utf8')) as { event?: { type: string; data: { sessionId: string; data: string } } };
-      const event = frame.event;
-      if (event?.type !== 'PtyData') return;
-      void client.request({ type: 'PtyAck', data: { sessionId: event.data.sessionId, bytes: event.data.data.length } });
-      const tail = ((received.get(event.data.sessionId) ?? '') + event.data.data).slice(-64);
-      received.set(event.data.sessionId, tail);
-      if (tail.includes('BENCH-DONE-10')) done.add(event.data.sessionId);
+    const decoder = new TextDecoder();
+    client.socket.on('message', (data: Buffer, isBinary: boolean) => {
+      // Terminal output comes as binary frames (main/transport/pty-frame.ts); replies and other events are JSON.
+      const output = isBinary ? decodePtyDataFrame(data, decoder) : undefined;
+      if (output === undefined) return;
+      void client.request({ type: 'PtyAck', data: { sessionId: output.sessionId, bytes: output.data.length } });
+      const tail = ((received.get(output.sessionId) ?? '') + output.data).slice(-64);
+      received.set(output.sessionId, tail);
+      if (tail.includes('BENCH-DONE-10')) done.add(output.sessionId);
     });
     for (const sessionId of sessions) {
       // Lines of about 80 characters, as a log or a build prints them; the marker is computed so the echo never matches.

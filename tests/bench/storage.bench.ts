@@ -13,7 +13,7 @@ import type { Sender } from '../../main/ports/sender';
 import { settingsSetHandler } from '../../main/handlers/settings';
 import { AuditLog } from '../../main/services/audit/audit-log';
 import { auditJournalSuffix } from '../../main/services/audit/journal';
-import { generateDatabaseKey } from '../../main/services/keys/database-key';
+import { generateDatabaseKey, type DatabaseKey } from '../../main/services/keys/database-key';
 import { StorageDatabase } from '../../main/services/storage/database';
 import { migrate } from '../../main/services/storage/migrate';
 import { migrations } from '../../main/services/storage/migrations';
@@ -124,16 +124,21 @@ interface RoutedSetup {
   readonly timer: TimerBatchedSink | undefined;
 }
 
-function routedSetup(mode: CommitMode): RoutedSetup {
-  const place = scratch();
-  const key = generateDatabaseKey();
-  const database = StorageDatabase.open({ file: place.file, keys: [key], migrations });
+/** The database in `file` and its audit log, with the journal as the app has it or without (the modes before it). */
+function openAudit(file: string, key: DatabaseKey, journaled: boolean): { database: StorageDatabase; audit: AuditLog } {
+  const database = StorageDatabase.open({ file, keys: [key], migrations });
   const audit = new AuditLog({
     storage: database,
     logger,
     databaseKeys: { current: key },
-    ...(mode === 'journal' ? { journalFile: `${place.file}${auditJournalSuffix}` } : {}),
+    ...(journaled ? { journalFile: `${file}${auditJournalSuffix}` } : {}),
   });
+  return { database, audit };
+}
+
+function routedSetup(mode: CommitMode): RoutedSetup {
+  const place = scratch();
+  const { database, audit } = openAudit(place.file, generateDatabaseKey(), mode === 'journal');
   const timer = mode === 'timer' ? new TimerBatchedSink(audit) : undefined;
   const settings = new SettingsService(database, logger);
   const router = new Router({ audit: timer ?? audit, logger });
@@ -242,18 +247,10 @@ function slowestSpans(spans: readonly [number, number][], count: number): [numbe
  */
 async function lossWindows(): Promise<{ journal: number[]; turn: number[]; timer: number[]; synced: number[] }> {
   const place = scratch();
-  const key = generateDatabaseKey();
-  const database = StorageDatabase.open({ file: place.file, keys: [key], migrations });
-  const audit = new AuditLog({ storage: database, logger, databaseKeys: { current: key } });
+  const { database, audit } = openAudit(place.file, generateDatabaseKey(), false);
   const timerSink = new TimerBatchedSink(audit);
   const journalPlace = scratch();
-  const journalDatabase = StorageDatabase.open({ file: journalPlace.file, keys: [key], migrations });
-  const journalAudit = new AuditLog({
-    storage: journalDatabase,
-    logger,
-    databaseKeys: { current: key },
-    journalFile: `${journalPlace.file}${auditJournalSuffix}`,
-  });
+  const { database: journalDatabase, audit: journalAudit } = openAudit(journalPlace.file, generateDatabaseKey(), true);
   const journal: number[] = [];
   const turn: number[] = [];
   const timer: number[] = [];
@@ -314,14 +311,8 @@ async function crashRound(mode: CommitMode): Promise<{ acknowledged: number; los
     }
   });
   await exited;
-  const database = StorageDatabase.open({ file: place.file, keys: [key], migrations });
   // Opening the log replays what the journal holds beyond the database, as the app's start does.
-  const audit = new AuditLog({
-    storage: database,
-    logger,
-    databaseKeys: { current: key },
-    ...(mode === 'journal' ? { journalFile: `${place.file}${auditJournalSuffix}` } : {}),
-  });
+  const { database, audit } = openAudit(place.file, key, mode === 'journal');
   const stored = new Set(
     (database.db.prepare('SELECT summary FROM audit_log').pluck().all() as string[]).map(
       (summary) => (JSON.parse(summary) as { n: number }).n,

@@ -6,7 +6,7 @@ import type { StorageDatabase } from '../storage/database';
 import type { SqliteDatabase } from '../storage/sqlite';
 import { readAnchor, writeAnchor, writeAnchorNow, type AuditHead } from './anchor';
 import { auditMacKey, canonicalSummary, entryHash, entryMac, genesisHash, roundDuration, type EntryKind } from './chain';
-import { AuditJournal, auditJournalKey, readAuditJournal, type ChainedRow } from './journal';
+import { AuditJournal, auditJournalKey, chainedRowValues, readAuditJournal, type ChainedRow } from './journal';
 import {
   activityKey,
   activityRecord,
@@ -68,22 +68,6 @@ interface Row {
   hash: string;
   /** NULL on entries written before the chain was keyed (schema 1). */
   mac: string | null;
-}
-
-function rowValues(row: ChainedRow): (string | number)[] {
-  return [
-    row.seq,
-    row.kind,
-    row.time,
-    row.actor,
-    row.type,
-    row.summary,
-    row.outcome,
-    row.durationMs,
-    row.prevHash,
-    row.hash,
-    row.mac,
-  ];
 }
 
 function toEntry(row: Row): AuditEntry {
@@ -292,7 +276,7 @@ export class AuditLog implements AuditSink {
     const last = usable.at(-1);
     if (last === undefined) return;
     this.#db.transaction(() => {
-      for (const row of usable) this.#insert.run(...rowValues(row));
+      for (const row of usable) this.#insert.run(...chainedRowValues(row));
     })();
     this.#tailSeq = this.#committedSeq = last.seq;
     this.#tailHash = this.#committedHash = last.hash;
@@ -621,13 +605,13 @@ export class AuditLog implements AuditSink {
    * are over as new entries after them; returns the new tail, taken up only once the transaction commits.
    */
   #writeBatchRows(batch: readonly ChainedRow[], recovered: boolean): { seq: number; prevHash: string } {
-    for (const row of batch) this.#insert.run(...rowValues(row));
+    for (const row of batch) this.#insert.run(...chainedRowValues(row));
     let seq = this.#tailSeq;
     let prevHash = this.#tailHash;
     for (const activity of this.#activityDue) {
       seq += 1;
       const row = chainedRow(this.#macKey, seq, 'request', activityRecord(activity, recovered), prevHash);
-      this.#insert.run(...rowValues(row));
+      this.#insert.run(...chainedRowValues(row));
       prevHash = row.hash;
       this.#openActivity.remove(activity);
     }
@@ -848,7 +832,7 @@ export class AuditLog implements AuditSink {
           durationMs: 0,
         };
         const row = chainedRow(this.#macKey, seq, 'prune', record, this.#tailHash);
-        this.#insert.run(...rowValues(row));
+        this.#insert.run(...chainedRowValues(row));
         hash = row.hash;
       })
       .immediate();

@@ -36,7 +36,8 @@ export function auditJournalKey(databaseKey: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', databaseKey, Buffer.alloc(0), keyInfo, 32));
 }
 
-function rowFields(row: ChainedRow): unknown[] {
+/** The row's columns in `audit_log`'s order: the journal's plaintext and the INSERT's parameters. */
+export function chainedRowValues(row: ChainedRow): (string | number)[] {
   return [
     row.seq,
     row.kind,
@@ -155,7 +156,7 @@ export class AuditJournal {
     const nonce = this.#noncePool.subarray(this.#nonceOffset, this.#nonceOffset + nonceBytes);
     this.#nonceOffset += nonceBytes;
     const cipher = createCipheriv('aes-256-gcm', this.#key, nonce);
-    const sealed = cipher.update(JSON.stringify(rowFields(row)), 'utf8');
+    const sealed = cipher.update(JSON.stringify(chainedRowValues(row)), 'utf8');
     const final = cipher.final();
     const tag = cipher.getAuthTag();
     const length = nonceBytes + sealed.length + final.length + tagBytes;
