@@ -1,5 +1,6 @@
 import type { AppEvent } from '../../shared/contract';
 import type { Capability } from '../../shared/contract/permissions';
+import { onAbort } from './abort-fanout';
 
 /** Who sent a message: a window in Electron, a WebSocket client in serve mode, a plugin. */
 export interface Sender {
@@ -26,14 +27,44 @@ export interface DerivedSenderOptions {
   readonly intercept?: (event: AppEvent) => boolean;
 }
 
+/** A derived sender's signal keeps its controller alive (an ephemeron: only while the signal itself is reachable). */
+const controllerOf = new WeakMap<AbortSignal, AbortController>();
+/** Once a derived signal is collected nobody can see it abort: its sources stop calling for it. */
+const unlinkWhenCollected = new FinalizationRegistry<() => void>((unlink) => unlink());
+
+/**
+ * Aborts `target` when `source` aborts, without `source` keeping `target` alive. Not
+ * `AbortSignal.any`: Node keeps a combined signal that has listeners alive until it aborts, so
+ * every voice plan's sender (never aborted, listened to by each request it made) lived as long
+ * as its window, about 16 KB a command in the soak.
+ */
+function follow(source: AbortSignal, target: AbortController): void {
+  if (source.aborted) {
+    target.abort(source.reason);
+    return;
+  }
+  const weak = new WeakRef(target);
+  const unlink = onAbort(source, () => weak.deref()?.abort(source.reason));
+  unlinkWhenCollected.register(target.signal, unlink);
+}
+
 /**
  * A sender acting for another one: its own actor in the audit log, the parent's
  * capability, events delivered to the parent, and closed when the parent closes or
  * `signal` aborts. Every sender derived from another (the voice planner for the window
- * that spoke) is made here, so how capabilities pass on is decided in one place.
+ * that spoke) is made here, so how capabilities pass on is decided in one place. Whoever
+ * still holds it (a terminal a plan opened) sees it close with its parent, however long
+ * after the plan; once nobody does, the parent forgets it.
  */
 export function deriveSender(parent: Sender, options: DerivedSenderOptions): Sender {
-  const closed = options.signal ? AbortSignal.any([parent.closed, options.signal]) : parent.closed;
+  let closed = parent.closed;
+  if (options.signal) {
+    const controller = new AbortController();
+    controllerOf.set(controller.signal, controller);
+    follow(parent.closed, controller);
+    follow(options.signal, controller);
+    closed = controller.signal;
+  }
   const { intercept } = options;
   return {
     actor: options.actor,

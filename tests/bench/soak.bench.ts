@@ -1,3 +1,4 @@
+import { decodePtyDataFrame } from '../../shared/wire';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HealthReport, HealthSample } from '../../shared/contract/health';
@@ -36,11 +37,11 @@ async function work(client: WsClient, index: number, stop: () => boolean): Promi
   const spawned = await client.request({ type: 'PtySpawn', data: { cols: 100, rows: 30 } });
   if (!spawned.ok) throw new Error(spawned.error.message);
   const { sessionId } = spawned.value;
-  client.socket.on('message', (data: Buffer) => {
-    const frame = JSON.parse(data.toString('utf8')) as { event?: { type: string; data: { sessionId: string; data: string } } };
-    if (frame.event?.type === 'PtyData' && frame.event.data.sessionId === sessionId) {
-      void client.request({ type: 'PtyAck', data: { sessionId, bytes: frame.event.data.data.length } });
-    }
+  const decoder = new TextDecoder();
+  client.socket.on('message', (data: Buffer, isBinary: boolean) => {
+    // Terminal output comes as binary frames (main/transport/pty-frame.ts); replies and other events are JSON.
+    const output = isBinary ? decodePtyDataFrame(data, decoder) : undefined;
+    if (output?.sessionId === sessionId) void client.request({ type: 'PtyAck', data: { sessionId, bytes: output.data.length } });
   });
   // A terminal that keeps printing, as a build or a log tail does.
   await client.request({
