@@ -73,6 +73,9 @@ async function work(client: WsClient, index: number, stop: () => boolean): Promi
 const suite: BenchSuite = {
   name: 'soak',
   explicitOnly: true,
+  findings: [
+    "What the soak found on 2 December 2026. Every voice command leaked its plan's sender: `AbortSignal.any` keeps a combined signal with listeners alive until it aborts, and a plan's never does, so the heap grew 12.5–12.9 MB/min (heap snapshots 100 s apart: 1,260 more AbortControllers, Timeouts and router closures, one per voice command). With the derived sender following its parent through weak references (main/ports/sender.ts) the same soak grew 1.3 MB/min over 3 minutes, 0.34 MB/min over 4 and 2.47 MB/min over 10 (the table). Snapshots of that run 140 s apart show the live heap growing about 0.5 MB/min, most of it terminal output: each of the 10 terminals prints about 750 characters a second into a scrollback bounded at 256 Ki characters (5 MB in all), full after about 11 minutes; the rest of the monitor's slope is garbage not yet collected when it samples `heapUsed`.",
+  ].join('\n'),
   description:
     'A mixed soak over serve mode (`npm run bench -- soak`): 10 clients, each with a terminal printing continuously (acknowledged), file writes, reads, lists and stats, voice commands and health reports, for 10 minutes. Heap and RSS slopes are least-squares fits to the health monitor’s samples after the first minute; loop delay is the monitor’s per-5 s p99.',
   async run(): Promise<BenchRow[]> {
