@@ -27,8 +27,8 @@ export interface DerivedSenderOptions {
   readonly intercept?: (event: AppEvent) => boolean;
 }
 
-/** A derived sender's signal keeps its controller alive (an ephemeron: only while the signal itself is reachable). */
-const controllerOf = new WeakMap<AbortSignal, AbortController>();
+/** Keeps each derived signal's controller alive exactly as long as the signal itself (an ephemeron). */
+const controllerKeptBySignal = new WeakMap<AbortSignal, AbortController>();
 /** Once a derived signal is collected nobody can see it abort: its sources stop calling for it. */
 const unlinkWhenCollected = new FinalizationRegistry<() => void>((unlink) => unlink());
 
@@ -60,7 +60,7 @@ export function deriveSender(parent: Sender, options: DerivedSenderOptions): Sen
   let closed = parent.closed;
   if (options.signal) {
     const controller = new AbortController();
-    controllerOf.set(controller.signal, controller);
+    controllerKeptBySignal.set(controller.signal, controller);
     follow(parent.closed, controller);
     follow(options.signal, controller);
     closed = controller.signal;

@@ -6,9 +6,8 @@
  */
 import { pino } from 'pino';
 import { AuditLog } from '../../main/services/audit/audit-log';
-import { auditJournalSuffix } from '../../main/services/audit/journal';
 import { parseHexKey } from '../../main/services/keys/database-key';
-import { StorageDatabase } from '../../main/services/storage/database';
+import { auditJournalSuffix, StorageDatabase } from '../../main/services/storage/database';
 import { migrations } from '../../main/services/storage/migrations';
 import { TimerBatchedSink } from './timer-batched-sink';
 

@@ -414,9 +414,12 @@ export class AuditLog implements AuditSink {
     }
     const row = this.#chain('request', record);
     // Every entry goes to the journal, in chain order: a gap would stop a replay short of the entries after it.
-    const journaled = this.#writeToJournal(row);
-    const committed = this.#committed(options);
-    return journaled && !options.privileged ? inJournal : committed;
+    if (this.#writeToJournal(row) && !options.privileged) {
+      // Nobody waits for this turn's commit: schedule it without the promise of one.
+      this.#scheduleCommit();
+      return inJournal;
+    }
+    return this.#committed(options);
   }
 
   /** The turn's commit, and for a privileged entry the fdatasync after it. */
@@ -504,12 +507,16 @@ export class AuditLog implements AuditSink {
 
   #commitAtEndOfTurn(): Promise<void> {
     this.#turn ??= turnCommit();
+    this.#scheduleCommit();
+    return this.#turn.promise;
+  }
+
+  #scheduleCommit(): void {
     // setImmediate, not queueMicrotask: a microtask runs after each I/O callback, so the frames
     // one poll phase delivers would each get a transaction; the check phase runs once after all of them.
     if (this.#immediate === undefined && this.#retryTimer === undefined) {
       this.#immediate = setImmediate(() => this.#commitTurn());
     }
-    return this.#turn.promise;
   }
 
   #commitTurn(): void {

@@ -2,9 +2,6 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomFillSync } from 'node
 import { closeSync, constants, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { EntryKind } from './chain';
 
-/** Beside the database, named after it, so its presence alone shows a database existed (database.ts `traceOfDatabase`). */
-export const auditJournalSuffix = '-audit-journal';
-
 /** An audit entry with its place in the chain worked out: what the journal and `audit_log` both hold. */
 export interface ChainedRow {
   readonly seq: number;

@@ -2,7 +2,6 @@ import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, 
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { auditJournalSuffix } from '../audit/journal';
 import { writeFileAtomically } from '../keys/atomic-write';
 import { keyCheck, keyMatchesCheck, keyPragmaValue, type DatabaseKey } from '../keys/database-key';
 import { assertKnownVersion, migrate, type Migration, type MigrationResult } from './migrate';
@@ -22,6 +21,8 @@ const walSizeLimitBytes = 4 * 1024 * 1024;
 /** SQLite's smallest page; an encrypted file is always a whole number of pages. */
 const minPageBytes = 512;
 const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
+/** The audit journal (main/services/audit/journal.ts) lives beside the database, named after it, so its presence alone shows a database existed. */
+export const auditJournalSuffix = '-audit-journal';
 
 export interface OpenDatabaseOptions {
   /** The database file, or ':memory:' for a core without a data dir. */

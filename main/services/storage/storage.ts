@@ -5,13 +5,12 @@ import type { Logger } from 'pino';
 import type { StorageStatus } from '../../../shared/contract/settings';
 import { LocalBrainError } from '../../../shared/errors';
 import { anchorFileName } from '../audit/anchor';
-import { auditJournalSuffix } from '../audit/journal';
 import { AuditLog } from '../audit/audit-log';
 import { RetentionScheduler } from '../audit/retention';
 import { generateDatabaseKey } from '../keys/database-key';
 import type { KeyStore } from '../keys/key-store';
 import { SettingsService } from '../settings/settings-service';
-import { StorageDatabase } from './database';
+import { auditJournalSuffix, StorageDatabase } from './database';
 import { schemaVersion } from './migrate';
 import { migrations } from './migrations';
 

@@ -132,6 +132,16 @@ describe('the audit journal', () => {
     expect(await reopened.audit.verify()).toMatchObject({ ok: true, checked: 3 });
   });
 
+  it('stops at a record claiming more than a record can hold, without reading it', async () => {
+    await crashAfterAppends(2);
+    const oversized = Buffer.alloc(4);
+    oversized.writeUInt32LE(2 * 1024 * 1024);
+    writeFileSync(journalFile(), Buffer.concat([readFileSync(journalFile()), oversized, Buffer.alloc(2 * 1024 * 1024, 1)]));
+    const reopened = open();
+    expect(count(reopened.database)).toBe(2);
+    expect(await reopened.audit.verify()).toMatchObject({ ok: true, checked: 2 });
+  });
+
   it('replays nothing from a journal sealed under another database key', async () => {
     await crashAfterAppends(3);
     const journal = readFileSync(journalFile());
